@@ -1,0 +1,58 @@
+# ProjectSync: build, try and test the Azure Functions custom handler.
+#
+#   make demo     run the whole chain once on the local stand-ins
+#   make test     all tests, with the race detector
+#   make run      the stack on http://localhost:7071, like func start
+#   make build    the static linux/amd64 handler the Function App runs
+#   make bench    benchmarks (see BENCHMARKS.md)
+#   make publish APP=<function app>   deploy with the func CLI
+
+GO       ?= go
+APP      ?=
+BIN      := bin
+PKGS     := ./...
+export CGO_ENABLED := 0
+
+.PHONY: all build standins demo run test test-short vet fuzz bench publish clean
+
+all: build
+
+# The handler must be a static linux/amd64 binary named as host.json says.
+build:
+	GOOS=linux GOARCH=amd64 $(GO) build -trimpath -ldflags='-s -w' -o handler ./cmd/handler
+
+standins:
+	$(GO) build -o $(BIN)/standins ./cmd/standins
+
+demo: build standins
+	$(BIN)/standins demo -app .
+
+run: build standins
+	$(BIN)/standins run -app . -port 7071
+
+vet:
+	$(GO) vet $(PKGS)
+
+# The race detector needs cgo.
+test: build
+	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 20m $(PKGS)
+
+test-short:
+	CGO_ENABLED=1 $(GO) test -race -short -count=1 $(PKGS)
+
+fuzz:
+	$(GO) test -run='^$$' -fuzz=FuzzDecode -fuzztime=60s ./internal/project/
+
+bench: build standins
+	$(GO) test -run='^$$' -bench=. -benchmem ./internal/...
+
+publish: build
+	@command -v func >/dev/null 2>&1 || { \
+	  echo "make publish: the Azure Functions Core Tools (func) are not installed."; \
+	  echo "Install them (npm install -g azure-functions-core-tools@4), run 'az login', then retry."; \
+	  exit 1; }
+	@test -n "$(APP)" || { echo "make publish: name the Function App: make publish APP=<name>"; exit 1; }
+	func azure functionapp publish $(APP)
+
+clean:
+	rm -rf handler $(BIN) .demo

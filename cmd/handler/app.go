@@ -1,0 +1,99 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/rs/zerolog"
+
+	"projectsync/internal/entra"
+	"projectsync/internal/keyvault"
+	"projectsync/internal/project"
+	"projectsync/internal/redact"
+	"projectsync/internal/server"
+	"projectsync/internal/settings"
+	"projectsync/internal/workpoint"
+)
+
+// Environment variables the App Service platform sets when the Function
+// App has a managed identity.
+const (
+	envIdentityEndpoint = "IDENTITY_ENDPOINT"
+	envIdentityHeader   = "IDENTITY_HEADER"
+)
+
+// app holds the wired parts of the handler.
+type app struct {
+	settings settings.Settings
+	secrets  *keyvault.Source
+	token    *entra.Credential
+	wp       *workpoint.Client
+	handler  http.Handler
+	log      zerolog.Logger
+}
+
+// newApp wires the handler from its settings. It makes no network call.
+func newApp(s settings.Settings, getenv func(string) string, known *redact.Known, log zerolog.Logger) (*app, error) {
+	miEnabled := getenv(envIdentityEndpoint) != "" && getenv(envIdentityHeader) != ""
+	mi, err := keyvault.NewManagedIdentity(s.ManagedIdentityClientID, miEnabled, nil)
+	if err != nil {
+		return nil, err
+	}
+	secrets, err := keyvault.NewSource(s.KeyVaultURL, s.SecretName, mi, &keyvault.Options{
+		Version: s.SecretVersion,
+		TTL:     s.SecretCacheTTL,
+		Known:   known,
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	token := entra.New(s.TenantID, s.ClientID, secrets, &entra.Options{
+		AuthorityHost: s.AuthorityHost,
+		Expect: &entra.Expectation{
+			Audience: s.Audience,
+			TenantID: s.TenantID,
+			Role:     s.AppRole,
+		},
+	})
+	wp, err := workpoint.NewClient(s.APIURL, s.SolutionURL, token, s.Scope(),
+		&workpoint.ClientOptions{SiteCreation: s.SiteCreation})
+	if err != nil {
+		return nil, err
+	}
+
+	svc := project.NewService(wp, project.Config{
+		ModuleID:       s.BusinessModuleID,
+		DefaultParent:  s.Parent,
+		ParentModuleID: s.ParentModuleID,
+		ParentField:    s.ParentField,
+	})
+	h := server.New(svc, log, server.Options{
+		MaxBodyBytes:   s.MaxBodyBytes,
+		RequestTimeout: s.RequestTimeout,
+	})
+	return &app{settings: s, secrets: secrets, token: token, wp: wp, handler: h, log: log}, nil
+}
+
+// diagnose runs the health checks and prints the report.
+func (a *app) diagnose(ctx context.Context, w io.Writer) int {
+	fmt.Fprintln(w, "diagnose: not available yet")
+	return 1
+}
+
+var _ azcore.TokenCredential = (*entra.Credential)(nil)
+
+func newKnown() *redact.Known { return &redact.Known{} }
+
+// newLogger returns the JSON logger on stdout, where the Functions host
+// files lines as information; stderr lines would all become errors.
+func newLogger(known *redact.Known, level zerolog.Level) zerolog.Logger {
+	zerolog.TimeFieldFormat = "2006-01-02T15:04:05.000Z07:00"
+	zerolog.DurationFieldUnit = 1e6 // milliseconds
+	zerolog.DurationFieldInteger = false
+	return zerolog.New(redact.NewWriter(os.Stdout, known)).Level(level).With().Timestamp().Logger()
+}

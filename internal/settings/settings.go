@@ -1,0 +1,324 @@
+// Package settings reads the Function App's app settings once, at start-up,
+// into a typed [Settings] value and validates them, reporting every problem
+// in one error.
+package settings
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+)
+
+// Names of the app settings ProjectSync reads. In local.settings.json they
+// are the keys of Values; on Azure they are app settings.
+const (
+	EnvPort            = "FUNCTIONS_CUSTOMHANDLER_PORT"
+	EnvPortLegacy      = "FUNCTIONS_HTTPWORKER_PORT"
+	EnvTenantID        = "WORKPOINT_TENANT_ID"
+	EnvClientID        = "WORKPOINT_CLIENT_ID"
+	EnvAudience        = "WORKPOINT_AUDIENCE"
+	EnvAPIURL          = "WORKPOINT_API_URL"
+	EnvSolutionURL     = "WORKPOINT_SOLUTION_URL"
+	EnvBusinessModule  = "WORKPOINT_BUSINESS_MODULE_ID"
+	EnvSiteCreation    = "WORKPOINT_SITE_CREATION"
+	EnvParent          = "WORKPOINT_PARENT"
+	EnvParentModule    = "WORKPOINT_PARENT_MODULE_ID"
+	EnvParentField     = "WORKPOINT_PARENT_FIELD"
+	EnvAppRole         = "WORKPOINT_APP_ROLE"
+	EnvKeyVaultURL     = "KEY_VAULT_URL"
+	EnvSecretName      = "KEY_VAULT_SECRET_NAME"
+	EnvSecretVersion   = "KEY_VAULT_SECRET_VERSION"
+	EnvSecretCacheTTL  = "KEY_VAULT_SECRET_CACHE_TTL"
+	EnvManagedIdentity = "MANAGED_IDENTITY_CLIENT_ID"
+	EnvAuthorityHost   = "AZURE_AUTHORITY_HOST"
+	EnvLogLevel        = "LOG_LEVEL"
+	EnvRequestTimeout  = "REQUEST_TIMEOUT"
+	EnvMaxBodyBytes    = "MAX_BODY_BYTES"
+)
+
+// Defaults for the optional settings.
+const (
+	DefaultPort           = "8080"
+	DefaultAudience       = "https://workpoint365.dk/WorkPoint365.WebAPI"
+	DefaultAPIURL         = "https://api.workpoint365.com"
+	DefaultAuthorityHost  = "https://login.microsoftonline.com/"
+	DefaultAppRole        = "ApplicationAccess"
+	DefaultSiteCreation   = "false"
+	DefaultSecretCacheTTL = time.Hour
+	DefaultRequestTimeout = 60 * time.Second
+	DefaultMaxBodyBytes   = 1 << 20
+)
+
+// Settings is the validated configuration of one handler process.
+type Settings struct {
+	// Port is the loopback port the Functions host forwards requests to,
+	// from FUNCTIONS_CUSTOMHANDLER_PORT, else FUNCTIONS_HTTPWORKER_PORT,
+	// else DefaultPort.
+	Port string
+
+	// TenantID and ClientID identify the app registration that has the
+	// WorkPoint application permission.
+	TenantID string
+	ClientID string
+
+	// Audience is WorkPoint365.WebAPI's application ID or App ID URI; the
+	// token scope is Audience + "/.default". Empty means DefaultAudience.
+	Audience string
+
+	// APIURL is the WorkPoint Web API base URL. Empty means DefaultAPIURL.
+	APIURL string
+
+	// SolutionURL is the root site of the WorkPoint solution, sent in the
+	// WorkPoint365Url header of every WorkPoint call.
+	SolutionURL string
+
+	// BusinessModuleID is the GUID of the business module entities are
+	// created in.
+	BusinessModuleID string
+
+	// SiteCreation says whether WorkPoint creates a site for the entity:
+	// "false" or "true" use the connector route
+	// /api/Entity/{module}/Create/{false|true}; "enum:<value>" uses the
+	// route /api/BusinessModules/{module}/Entities/Create/<value> with the
+	// value passed through unchanged. Empty means "false".
+	SiteCreation string
+
+	// Parent is the default parent entity, as a numeric id or a title
+	// looked up in the parent business module. Empty means no default; a
+	// request may still name one.
+	Parent string
+
+	// ParentModuleID and ParentField override the parent business module
+	// and the relation field read from the business module's own
+	// definition (Parent and ParentRelationName). Empty means "as WorkPoint
+	// says".
+	ParentModuleID string
+	ParentField    string
+
+	// AppRole is the application role the WorkPoint token must carry in
+	// its roles claim. Empty means DefaultAppRole.
+	AppRole string
+
+	// KeyVaultURL, SecretName and SecretVersion locate the client secret.
+	// An empty SecretVersion reads the latest version.
+	KeyVaultURL   string
+	SecretName    string
+	SecretVersion string
+
+	// SecretCacheTTL is how long a secret read from Key Vault is reused
+	// before it is read again. A secret Entra rejects is dropped at once.
+	SecretCacheTTL time.Duration
+
+	// ManagedIdentityClientID selects a user-assigned managed identity.
+	// Empty means the system-assigned identity.
+	ManagedIdentityClientID string
+
+	// AuthorityHost is the Entra authority. Empty means
+	// DefaultAuthorityHost.
+	AuthorityHost string
+
+	// LogLevel is the lowest level logged. Zero value: info.
+	LogLevel zerolog.Level
+
+	// RequestTimeout bounds every request end to end, well inside the
+	// callers' 120 s. Zero means DefaultRequestTimeout.
+	RequestTimeout time.Duration
+
+	// MaxBodyBytes is the largest request body accepted; larger bodies are
+	// answered 413. Zero means DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+}
+
+// Scope returns the OAuth scope of the WorkPoint token.
+func (s Settings) Scope() string {
+	return strings.TrimSuffix(s.Audience, "/") + "/.default"
+}
+
+// Error lists every problem found in the settings.
+type Error struct {
+	Problems []string
+}
+
+func (e *Error) Error() string {
+	return "settings: " + strings.Join(e.Problems, "; ")
+}
+
+var (
+	guidRE   = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	tenantRE = regexp.MustCompile(`^[A-Za-z0-9.-]+$`)
+)
+
+// Load reads the settings through getenv (os.Getenv in production) and
+// validates them. The error, an [*Error], names every setting that is
+// missing or malformed.
+func Load(getenv func(string) string) (Settings, error) {
+	l := loader{getenv: getenv}
+	s := Settings{
+		Port:                    l.first(EnvPort, EnvPortLegacy, DefaultPort),
+		TenantID:                l.required(EnvTenantID),
+		ClientID:                l.required(EnvClientID),
+		Audience:                l.optional(EnvAudience, DefaultAudience),
+		APIURL:                  l.optional(EnvAPIURL, DefaultAPIURL),
+		SolutionURL:             l.required(EnvSolutionURL),
+		BusinessModuleID:        l.required(EnvBusinessModule),
+		SiteCreation:            l.optional(EnvSiteCreation, DefaultSiteCreation),
+		Parent:                  l.optional(EnvParent, ""),
+		ParentModuleID:          l.optional(EnvParentModule, ""),
+		ParentField:             l.optional(EnvParentField, ""),
+		AppRole:                 l.optional(EnvAppRole, DefaultAppRole),
+		KeyVaultURL:             l.required(EnvKeyVaultURL),
+		SecretName:              l.required(EnvSecretName),
+		SecretVersion:           l.optional(EnvSecretVersion, ""),
+		ManagedIdentityClientID: l.optional(EnvManagedIdentity, ""),
+		AuthorityHost:           l.optional(EnvAuthorityHost, DefaultAuthorityHost),
+		SecretCacheTTL:          l.duration(EnvSecretCacheTTL, DefaultSecretCacheTTL),
+		RequestTimeout:          l.duration(EnvRequestTimeout, DefaultRequestTimeout),
+		MaxBodyBytes:            l.bytes(EnvMaxBodyBytes, DefaultMaxBodyBytes),
+		LogLevel:                l.level(EnvLogLevel),
+	}
+
+	l.check(s.Port, EnvPort, isPort, "a TCP port number")
+	l.check(s.TenantID, EnvTenantID, tenantRE.MatchString, "a directory (tenant) ID GUID or domain")
+	l.check(s.ClientID, EnvClientID, guidRE.MatchString, "an application (client) ID GUID")
+	l.check(s.BusinessModuleID, EnvBusinessModule, guidRE.MatchString, "a business module GUID")
+	l.check(s.ParentModuleID, EnvParentModule, guidRE.MatchString, "a business module GUID")
+	l.check(s.ManagedIdentityClientID, EnvManagedIdentity, guidRE.MatchString, "a client ID GUID")
+	l.check(s.APIURL, EnvAPIURL, isHTTPSURL, "an https URL")
+	l.check(s.SolutionURL, EnvSolutionURL, isHTTPSURL, "an https URL of the solution's root site")
+	l.check(s.KeyVaultURL, EnvKeyVaultURL, isHTTPSURL, "an https URL such as https://<vault>.vault.azure.net/")
+	l.check(s.AuthorityHost, EnvAuthorityHost, isHTTPSURL, "an https URL")
+	l.check(s.SiteCreation, EnvSiteCreation, isSiteCreation, `"false", "true" or "enum:<value>"`)
+	if s.RequestTimeout > 110*time.Second {
+		l.problem("%s is %s: callers give up after 120 s, so keep it at 110s or less",
+			EnvRequestTimeout, s.RequestTimeout)
+	}
+
+	if len(l.problems) > 0 {
+		return Settings{}, &Error{Problems: l.problems}
+	}
+	return s, nil
+}
+
+type loader struct {
+	getenv   func(string) string
+	problems []string
+}
+
+func (l *loader) problem(format string, args ...any) {
+	l.problems = append(l.problems, fmt.Sprintf(format, args...))
+}
+
+// value reads name, trimmed, and refuses a Key Vault reference the platform
+// failed to resolve: the literal string would otherwise be used as a value.
+func (l *loader) value(name string) string {
+	v := strings.TrimSpace(l.getenv(name))
+	if strings.HasPrefix(v, "@Microsoft.KeyVault(") {
+		l.problem("%s is an unresolved Key Vault reference; check the Function App's "+
+			"access to the vault, or set the value directly", name)
+		return ""
+	}
+	return v
+}
+
+func (l *loader) required(name string) string {
+	v := l.value(name)
+	if v == "" && !strings.HasPrefix(strings.TrimSpace(l.getenv(name)), "@Microsoft.KeyVault(") {
+		l.problem("%s is required", name)
+	}
+	return v
+}
+
+func (l *loader) optional(name, def string) string {
+	if v := l.value(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func (l *loader) first(a, b, def string) string {
+	if v := l.value(a); v != "" {
+		return v
+	}
+	return l.optional(b, def)
+}
+
+func (l *loader) duration(name string, def time.Duration) time.Duration {
+	v := l.value(name)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		// Plain numbers are read as seconds, the unit app settings use most.
+		n, nerr := strconv.Atoi(v)
+		if nerr != nil || n < 0 {
+			l.problem("%s is %q: want a duration such as 90s or 5m", name, v)
+			return def
+		}
+		d = time.Duration(n) * time.Second
+	}
+	if d <= 0 {
+		l.problem("%s is %q: want a positive duration", name, v)
+		return def
+	}
+	return d
+}
+
+func (l *loader) bytes(name string, def int64) int64 {
+	v := l.value(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		l.problem("%s is %q: want a positive number of bytes", name, v)
+		return def
+	}
+	return n
+}
+
+func (l *loader) level(name string) zerolog.Level {
+	v := strings.ToLower(l.value(name))
+	switch v {
+	case "":
+		return zerolog.InfoLevel
+	case "debug", "info", "warn", "error":
+		lvl, _ := zerolog.ParseLevel(v)
+		return lvl
+	case "warning":
+		return zerolog.WarnLevel
+	}
+	l.problem("%s is %q: want debug, info, warn or error", name, v)
+	return zerolog.InfoLevel
+}
+
+// check records a problem when an optional or required value is set but
+// malformed; empty values were reported by required already.
+func (l *loader) check(v, name string, ok func(string) bool, want string) {
+	if v != "" && !ok(v) {
+		l.problem("%s is %q: want %s", name, v, want)
+	}
+}
+
+func isPort(v string) bool {
+	n, err := strconv.Atoi(v)
+	return err == nil && n > 0 && n < 65536
+}
+
+func isHTTPSURL(v string) bool {
+	u, err := url.Parse(v)
+	return err == nil && u.Scheme == "https" && u.Host != "" && u.RawQuery == ""
+}
+
+func isSiteCreation(v string) bool {
+	if v == "true" || v == "false" {
+		return true
+	}
+	name, ok := strings.CutPrefix(v, "enum:")
+	return ok && regexp.MustCompile(`^[A-Za-z0-9_]+$`).MatchString(name)
+}

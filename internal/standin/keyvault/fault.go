@@ -1,0 +1,130 @@
+package keyvault
+
+import (
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Fault describes how a secret read fails. The steps run in order: wait
+// Delay, then drop the connection if Drop is set, else answer Status if it is
+// not zero. A fault with only a Delay slows the read down and then serves it
+// normally.
+type Fault struct {
+	// Status is the answer's HTTP status; zero means no error answer.
+	Status int
+	// Body is the answer's JSON body. If empty, a Key Vault error body that
+	// fits Status is sent.
+	Body string
+	// RetryAfter, if not empty, is sent as the Retry-After header.
+	RetryAfter string
+	// Delay holds the answer back. The wait ends early, with no answer, if
+	// the client gives up.
+	Delay time.Duration
+	// Drop closes the connection without an answer.
+	Drop bool
+}
+
+type pendingFault struct {
+	left  int
+	fault Fault
+}
+
+// InjectFault makes the next n secret reads that carry a valid token fail as
+// f describes. Faults injected earlier are used up first.
+func (s *Server) InjectFault(n int, f Fault) {
+	if n <= 0 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = append(s.faults, &pendingFault{left: n, fault: f})
+}
+
+// nextFault takes one use of the oldest pending fault.
+func (s *Server) nextFault() (Fault, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for len(s.faults) > 0 && s.faults[0].left == 0 {
+		s.faults = s.faults[1:]
+	}
+	if len(s.faults) == 0 {
+		return Fault{}, false
+	}
+	s.faults[0].left--
+	return s.faults[0].fault, true
+}
+
+// applyFault carries out a pending fault and reports whether the request
+// should still be served.
+func (s *Server) applyFault(w http.ResponseWriter, r *http.Request) bool {
+	f, ok := s.nextFault()
+	if !ok {
+		return true
+	}
+
+	if f.Delay > 0 {
+		t := time.NewTimer(f.Delay)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			return false
+		}
+	}
+
+	switch {
+	case f.Drop:
+		dropConnection(w)
+		return false
+	case f.Status != 0:
+		if f.RetryAfter != "" {
+			w.Header().Set("Retry-After", f.RetryAfter)
+		}
+		if f.Body == "" {
+			writeError(w, r, f.Status, faultCode(f.Status), faultMessage(f.Status), "")
+			return false
+		}
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(f.Status)
+		w.Write([]byte(f.Body))
+		return false
+	}
+	return true
+}
+
+func faultCode(status int) string {
+	if status == http.StatusTooManyRequests {
+		return "Throttled"
+	}
+	return strings.ReplaceAll(http.StatusText(status), " ", "")
+}
+
+func faultMessage(status int) string {
+	if status == http.StatusTooManyRequests {
+		return "Request was not processed because too many requests were received. " +
+			"Reason: VaultRequestTypeLimitReached"
+	}
+	return "The stand-in was told to fail this request with status " + strconv.Itoa(status) + "."
+}
+
+// dropConnection closes the client's connection without an answer. It
+// resets the TCP connection where it can, so the client sees a broken
+// connection rather than a clean end of stream.
+func dropConnection(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		// The connection cannot be taken over (HTTP/2). net/http recovers
+		// this sentinel value and resets the stream without logging.
+		panic(http.ErrAbortHandler)
+	}
+	if nc, ok := conn.(interface{ NetConn() net.Conn }); ok {
+		conn = nc.NetConn()
+	}
+	if tcp, ok := conn.(*net.TCPConn); ok {
+		tcp.SetLinger(0)
+	}
+	conn.Close()
+}
