@@ -2,15 +2,15 @@ package main
 
 import (
 	"context"
-	"fmt"
+	"encoding/json"
 	"io"
+	"slices"
 	"net/http"
-	"os"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/rs/zerolog"
 
 	"projectsync/internal/entra"
+	"projectsync/internal/health"
 	"projectsync/internal/keyvault"
 	"projectsync/internal/project"
 	"projectsync/internal/redact"
@@ -29,9 +29,7 @@ const (
 // app holds the wired parts of the handler.
 type app struct {
 	settings settings.Settings
-	secrets  *keyvault.Source
-	token    *entra.Credential
-	wp       *workpoint.Client
+	checker  *health.Checker
 	handler  http.Handler
 	log      zerolog.Logger
 }
@@ -72,28 +70,39 @@ func newApp(s settings.Settings, getenv func(string) string, known *redact.Known
 		ParentModuleID: s.ParentModuleID,
 		ParentField:    s.ParentField,
 	})
+	checker := &health.Checker{Settings: s, Secrets: secrets, Token: token, WorkPoint: wp}
 	h := server.New(svc, log, server.Options{
 		MaxBodyBytes:   s.MaxBodyBytes,
 		RequestTimeout: s.RequestTimeout,
+		Health:         health.Handler(checker),
 	})
-	return &app{settings: s, secrets: secrets, token: token, wp: wp, handler: h, log: log}, nil
+	return &app{settings: s, checker: checker, handler: h, log: log}, nil
 }
 
-// diagnose runs the health checks and prints the report.
-func (a *app) diagnose(ctx context.Context, w io.Writer) int {
-	fmt.Fprintln(w, "diagnose: not available yet")
-	return 1
+// diagnose runs the health checks once and prints the report: a table, or
+// JSON with -json. The exit code is 0 when the chain is healthy.
+func (a *app) diagnose(ctx context.Context, args []string, w io.Writer) int {
+	ctx, cancel := context.WithTimeout(ctx, a.settings.RequestTimeout)
+	defer cancel()
+	rep := a.checker.Run(a.log.WithContext(ctx))
+	if slices.Contains(args, "-json") || slices.Contains(args, "--json") {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(rep)
+	} else {
+		_ = rep.WriteText(w)
+	}
+	if !rep.Healthy() {
+		return 1
+	}
+	return 0
 }
-
-var _ azcore.TokenCredential = (*entra.Credential)(nil)
-
-func newKnown() *redact.Known { return &redact.Known{} }
 
 // newLogger returns the JSON logger on stdout, where the Functions host
 // files lines as information; stderr lines would all become errors.
-func newLogger(known *redact.Known, level zerolog.Level) zerolog.Logger {
+func newLogger(out io.Writer, known *redact.Known, level zerolog.Level) zerolog.Logger {
 	zerolog.TimeFieldFormat = "2006-01-02T15:04:05.000Z07:00"
 	zerolog.DurationFieldUnit = 1e6 // milliseconds
 	zerolog.DurationFieldInteger = false
-	return zerolog.New(redact.NewWriter(os.Stdout, known)).Level(level).With().Timestamp().Logger()
+	return zerolog.New(redact.NewWriter(out, known)).Level(level).With().Timestamp().Logger()
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"projectsync/internal/redact"
 	"projectsync/internal/settings"
 )
 
@@ -32,8 +33,14 @@ func main() {
 // returns the process exit code: the Functions host restarts a handler
 // that exits non-zero.
 func run(ctx context.Context, args []string, getenv func(string) string) int {
-	known := newKnown()
-	log := newLogger(known, zerolog.InfoLevel)
+	known := &redact.Known{}
+	// The diagnose command prints its report on stdout; its logs go to
+	// stderr so the two do not mix.
+	out := os.Stdout
+	if len(args) > 0 {
+		out = os.Stderr
+	}
+	log := newLogger(out, known, zerolog.InfoLevel)
 
 	s, err := settings.Load(getenv)
 	if err != nil {
@@ -49,7 +56,7 @@ func run(ctx context.Context, args []string, getenv func(string) string) int {
 	}
 
 	if len(args) > 0 && args[0] == "diagnose" {
-		return app.diagnose(ctx, os.Stdout)
+		return app.diagnose(ctx, args[1:], os.Stdout)
 	}
 	if len(args) > 0 {
 		log.Error().Strs("args", args).Msg("unknown command; the only command is diagnose")

@@ -64,6 +64,7 @@ type Options struct {
 // Source reads and caches the client secret. It is safe for concurrent use.
 type Source struct {
 	client *azsecrets.Client
+	cred   azcore.TokenCredential
 	vault  string
 	name   string
 	opts   Options
@@ -107,7 +108,7 @@ func NewSource(vaultURL, name string, cred azcore.TokenCredential, opts *Options
 	if err != nil {
 		return nil, fmt.Errorf("keyvault: create client: %w", err)
 	}
-	return &Source{client: client, vault: u.Host, name: name, opts: o}, nil
+	return &Source{client: client, cred: cred, vault: u.Host, name: name, opts: o}, nil
 }
 
 // Secret returns the client secret, from the cache while it is fresh.
@@ -145,6 +146,22 @@ func (s *Source) Reject(version string) {
 	if s.cached != nil && s.cached.Version == version {
 		s.cached = nil
 	}
+}
+
+// VaultScope is the scope of tokens for Key Vault.
+const VaultScope = "https://vault.azure.net/.default"
+
+// IdentityToken gets a Key Vault token from the managed identity, as a
+// read would, and returns when it expires. Health checks use it to test
+// the identity on its own.
+func (s *Source) IdentityToken(ctx context.Context) (time.Time, error) {
+	tok, err := s.cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{VaultScope}})
+	if err != nil {
+		e := s.wrap(err).(*Error)
+		e.Step = StepIdentity
+		return time.Time{}, e
+	}
+	return tok.ExpiresOn, nil
 }
 
 // Vault returns the vault's host name, for logs and diagnosis.

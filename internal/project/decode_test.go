@@ -221,7 +221,8 @@ func TestDecode_Body(t *testing.T) {
 			fails(KindNotJSON, "", "not valid UTF-8 at byte 12", "UTF-8")},
 		{"Latin-1 text", "{\"Title\": \"Bl\xe5b\xe6r\"}",
 			fails(KindNotJSON, "", "not valid UTF-8 at byte 13", "UTF-8")},
-		{"array", `[{"ID": 1, "Title": "Demo"}]`, fails(KindNotJSON, "", "a JSON array", wantObject)},
+		{"array", `[{"ID": 1, "Title": "Demo"}]`,
+			fails(KindNotJSON, "", "a JSON array", wantObject)},
 		{"string", `"Demo"`, fails(KindNotJSON, "", "a JSON string", wantObject)},
 		{"number", `42`, fails(KindNotJSON, "", "a JSON number", wantObject)},
 		{"null", `null`, fails(KindNotJSON, "", "JSON null", wantObject)},
@@ -297,7 +298,8 @@ func TestDecode_ItemTitleAndID(t *testing.T) {
 		{"ID exponent", `{"ID": 4.2e1, "Title": "Demo"}`,
 			ok(Request{Title: "Demo", SourceID: "item:42", Shape: ShapeItem})},
 		{"ID null", `{"ID": null, "Title": "Demo"}`, fails(KindField, "ID", "null", wantItemID)},
-		{"ID zero", `{"ID": 0, "Title": "Demo"}`, fails(KindField, "ID", "a number (0)", wantItemID)},
+		{"ID zero", `{"ID": 0, "Title": "Demo"}`,
+			fails(KindField, "ID", "a number (0)", wantItemID)},
 		{"ID zero string", `{"ID": "0", "Title": "Demo"}`,
 			fails(KindField, "ID", `text ("0")`, wantItemID)},
 		{"ID negative", `{"ID": -4, "Title": "Demo"}`,
@@ -341,7 +343,8 @@ func TestDecode_ItemTitleAndID(t *testing.T) {
 
 func TestDecode_ItemColumns(t *testing.T) {
 	const (
-		pat   = `{"Claims": "i:0#.f|membership|pat@contoso.example", "Email": "pat@contoso.example"}`
+		pat = `{"Claims": "i:0#.f|membership|pat@contoso.example", ` +
+			`"Email": "pat@contoso.example"}`
 		guest = `{"Claims": "i:0#.f|membership|guest_fabrikam.example#ext#@contoso.example", ` +
 			`"Email": null}`
 		nobody = `{"Claims": "", "Email": "", "DisplayName": "Nobody"}`
@@ -466,7 +469,8 @@ func TestDecode_Composed(t *testing.T) {
 		{"title trimmed", `{"title": " Demo "}`, composed(Request{Title: "Demo"})},
 		{"title missing", `{"parent": "WorkPoint A/S"}`,
 			fails(KindField, "title", "missing", "the title as text")},
-		{"title number", `{"title": 5}`, fails(KindField, "title", "a number (5)", "title as text")},
+		{"title number", `{"title": 5}`,
+			fails(KindField, "title", "a number (5)", "title as text")},
 		{"title blank", `{"title": " "}`, fails(KindField, "title", "blank", "not blank")},
 		{"title too long", `{"title": "` + long + `"}`,
 			fails(KindField, "title", "256 UTF-16 units long", "255")},
@@ -497,14 +501,15 @@ func TestDecode_Composed(t *testing.T) {
 			composed(Request{Title: "Demo", SourceID: "187"})},
 		{"source id whole float", `{"title": "Demo", "sourceId": 187.0}`,
 			composed(Request{Title: "Demo", SourceID: "187"})},
-		{"source id blank", `{"title": "Demo", "sourceId": "  "}`, composed(Request{Title: "Demo"})},
+		{"source id blank", `{"title": "Demo", "sourceId": "  "}`,
+			composed(Request{Title: "Demo"})},
 		{"source id null", `{"title": "Demo", "sourceId": null}`, composed(Request{Title: "Demo"})},
 		{"source id fraction", `{"title": "Demo", "sourceId": 1.5}`,
 			fails(KindField, "sourceId", "a number (1.5)", wantSourceID)},
 		{"source id array", `{"title": "Demo", "sourceId": ["a"]}`,
 			fails(KindField, "sourceId", "an array of text", wantSourceID)},
-		{"fields", `{"title": "Demo", "fields": {"Budget": 150000.0, "Owner": {"Email": "o@c.example"},
-			"Tags": ["a"], "Note": null, "Empty": "", "Done": false}}`,
+		{"fields", `{"title": "Demo", "fields": {"Budget": 150000.0,
+			"Owner": {"Email": "o@c.example"}, "Tags": ["a"], "Note": null, "Empty": "", "Done": false}}`,
 			composed(Request{Title: "Demo", Fields: map[string]any{
 				"Budget": int64(150000), "Owner": "o@c.example", "Tags": []string{"a"},
 				"Done": false,

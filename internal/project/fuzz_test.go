@@ -1,10 +1,13 @@
 package project
 
 import (
+	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // FuzzDecode checks that no body makes Decode panic or hand back a request
@@ -12,7 +15,8 @@ import (
 func FuzzDecode(f *testing.F) {
 	seeds := []string{
 		`{"title": "Demo", "parent": 12, "fields": {"Budget": 1.5, "Tags": ["a"]}, "sourceId": 7}`,
-		`{"ID": "42", "Title": "x", "Owner": {"Claims": "i:0#.f|membership|a@b"}, "T": [{"Value": 1}]}`,
+		`{"ID": "42", "Title": "x", "Owner": {"Claims": "i:0#.f|membership|a@b"}, ` +
+			`"Tags": [{"Value": 1}], "Site": {"Url": "u"}}`,
 		`{"Title": "a", "Title": "b"}`,
 		`[{"Title": "a"}] x`,
 		"\uFEFF{\"Title\": \"a\xff\"}",
@@ -33,6 +37,8 @@ func FuzzDecode(f *testing.F) {
 	}
 
 	f.Fuzz(func(t *testing.T, contentType string, body []byte) {
+		checkReadObject(t, body)
+
 		req, err := Decode(contentType, body)
 		if err != nil {
 			ie, ok := err.(*InputError)
@@ -80,6 +86,51 @@ func checkRequest(t *testing.T, req Request) {
 			}
 		default:
 			t.Errorf("got %#v (%T) in field %q, want text, yes/no, number or list", v, v, name)
+		}
+	}
+}
+
+// checkReadObject fails t unless readObject finds in a valid JSON object
+// body the same members, with the same values, as the decoder does.
+func checkReadObject(t *testing.T, body []byte) {
+	t.Helper()
+
+	raw := bytes.Trim(bytes.TrimPrefix(body, utf8BOM), " \t\r\n")
+	if !utf8.Valid(raw) || !json.Valid(raw) || raw[0] != '{' {
+		return
+	}
+	members, err := readObject(raw, "")
+	if err != nil {
+		if ie, ok := err.(*InputError); ok && ie.Got == "a member that appears twice" {
+			return
+		}
+		t.Fatalf("readObject(%q): %v", raw, err)
+	}
+
+	var want []member
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if _, err := dec.Token(); err != nil {
+		t.Fatalf("decoder token: %v", err)
+	}
+	for dec.More() {
+		name, err := dec.Token()
+		if err != nil {
+			t.Fatalf("decoder token: %v", err)
+		}
+		var value json.RawMessage
+		if err := dec.Decode(&value); err != nil {
+			t.Fatalf("decoder value: %v", err)
+		}
+		want = append(want, member{name: name.(string), raw: value})
+	}
+
+	if len(members) != len(want) {
+		t.Fatalf("readObject(%q): got %d members, want %d", raw, len(members), len(want))
+	}
+	for i, m := range members {
+		if m.name != want[i].name || !bytes.Equal(m.raw, want[i].raw) {
+			t.Fatalf("member %d: got %q = %q, want %q = %q",
+				i, m.name, m.raw, want[i].name, want[i].raw)
 		}
 	}
 }

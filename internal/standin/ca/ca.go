@@ -20,6 +20,7 @@ import (
 	"math/big"
 	"net"
 	"os"
+	"strings"
 	"sync"
 	"time"
 )
@@ -114,12 +115,14 @@ func (c *CA) TLSConfig() *tls.Config {
 }
 
 // Leaf returns a server certificate for name, minting it on first use and
-// again when the cached one is within an hour of expiring. An IP address
-// becomes an IP SAN, anything else a DNS SAN.
+// again when the cached one is within an hour of expiring. Names are
+// lower-cased first. An IP address becomes an IP SAN, anything else a DNS
+// SAN.
 func (c *CA) Leaf(name string) (*tls.Certificate, error) {
 	if name == "" {
 		return nil, errors.New("ca: mint leaf: client sent no server name")
 	}
+	name = strings.ToLower(name)
 
 	c.mu.Lock()
 	defer c.mu.Unlock()

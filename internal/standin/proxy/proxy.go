@@ -228,16 +228,18 @@ func (p *Proxy) Close() error {
 		return nil
 	}
 
-	p.cancel()
 	err := p.outer.Close()
 	p.inner.Close()
-	p.serve.Wait()
-
 	p.mu.Lock()
 	for c := range p.open {
 		c.Close()
 	}
 	p.mu.Unlock()
+
+	// Connections are closed first, so that a handler that returns when its
+	// context ends cannot answer any more.
+	p.cancel()
+	p.serve.Wait()
 	p.conns.Wait()
 
 	if err != nil && !errors.Is(err, net.ErrClosed) {

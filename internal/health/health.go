@@ -1,0 +1,260 @@
+// Package health checks every link of ProjectSync's chain, in order: the
+// settings, the managed identity, the Key Vault secret, the WorkPoint
+// token and its claims, and WorkPoint itself with the solution, the
+// business module and the parent module. It serves GET /api/Health and
+// the handler's diagnose command.
+//
+// A report never holds a secret or a token: only what was checked, when
+// things expire, and for a failure the problem code and fix.
+package health
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+
+	"projectsync/internal/entra"
+	"projectsync/internal/keyvault"
+	"projectsync/internal/problem"
+	"projectsync/internal/settings"
+	"projectsync/internal/workpoint"
+)
+
+// Check outcomes.
+const (
+	Pass = "pass"
+	Warn = "warn"
+	Fail = "fail"
+	Skip = "skip"
+)
+
+// SecretWarnDays is how close to its expiry a secret makes the check warn.
+const SecretWarnDays = 30
+
+// Check is one link of the chain.
+type Check struct {
+	Name       string       `json:"name"`
+	Status     string       `json:"status"`
+	Detail     string       `json:"detail"`
+	Code       problem.Code `json:"code,omitempty"`
+	Fix        string       `json:"fix,omitempty"`
+	DurationMS int64        `json:"durationMs"`
+}
+
+// Report is the outcome of all checks.
+type Report struct {
+	// Status is "healthy" when no check failed, else "unhealthy".
+	Status    string    `json:"status"`
+	CheckedAt time.Time `json:"checkedAt"`
+	Checks    []Check   `json:"checks"`
+}
+
+// Healthy reports whether no check failed.
+func (r Report) Healthy() bool { return r.Status == "healthy" }
+
+// Secrets is the Key Vault secret source; *keyvault.Source is one.
+type Secrets interface {
+	IdentityToken(ctx context.Context) (time.Time, error)
+	Secret(ctx context.Context) (keyvault.ClientSecret, error)
+	Vault() string
+	Name() string
+}
+
+// WorkPoint is what the checks call; *workpoint.Client is one.
+type WorkPoint interface {
+	BusinessModules(ctx context.Context) ([]workpoint.BusinessModule, error)
+	FindByTitle(ctx context.Context, moduleID, title string, limit int) ([]workpoint.ListItem, error)
+}
+
+var (
+	_ Secrets   = (*keyvault.Source)(nil)
+	_ WorkPoint = (*workpoint.Client)(nil)
+)
+
+// Checker runs the checks.
+type Checker struct {
+	Settings  settings.Settings
+	Secrets   Secrets
+	Token     azcore.TokenCredential
+	WorkPoint WorkPoint
+	// Now returns the current time. Nil means time.Now.
+	Now func() time.Time
+}
+
+// Run checks the chain link by link; a link whose prerequisite failed is
+// skipped.
+func (c *Checker) Run(ctx context.Context) Report {
+	now := time.Now
+	if c.Now != nil {
+		now = c.Now
+	}
+	r := Report{CheckedAt: now().UTC()}
+	add := func(name string, f func() (string, string, error)) bool {
+		start := time.Now()
+		status, detail, err := f()
+		ch := Check{Name: name, Status: status, Detail: detail,
+			DurationMS: time.Since(start).Milliseconds()}
+		if err != nil {
+			p := problem.FromError(err)
+			ch.Status, ch.Detail, ch.Code, ch.Fix = Fail, p.Detail, p.Code, p.Fix
+		}
+		r.Checks = append(r.Checks, ch)
+		return err == nil
+	}
+	skip := func(names ...string) {
+		for _, n := range names {
+			r.Checks = append(r.Checks, Check{Name: n, Status: Skip,
+				Detail: "skipped: an earlier check failed"})
+		}
+	}
+
+	add("settings", func() (string, string, error) {
+		return Pass, fmt.Sprintf("tenant %s, app %s, vault %s, secret %s, solution %s, module %s",
+			c.Settings.TenantID, c.Settings.ClientID, c.Secrets.Vault(), c.Secrets.Name(),
+			c.Settings.SolutionURL, c.Settings.BusinessModuleID), nil
+	})
+	ok := add("managed identity", func() (string, string, error) {
+		exp, err := c.Secrets.IdentityToken(ctx)
+		if err != nil {
+			return "", "", err
+		}
+		who := "system-assigned identity"
+		if id := c.Settings.ManagedIdentityClientID; id != "" {
+			who = "user-assigned identity " + id
+		}
+		return Pass, fmt.Sprintf("%s got a Key Vault token valid until %s", who, stamp(exp)), nil
+	})
+	if !ok {
+		skip("key vault secret", "workpoint token", "workpoint solution", "business module")
+		return r.finish()
+	}
+	ok = add("key vault secret", func() (string, string, error) { return c.secret(ctx, now()) })
+	if !ok {
+		skip("workpoint token", "workpoint solution", "business module")
+		return r.finish()
+	}
+	ok = add("workpoint token", func() (string, string, error) { return c.token(ctx) })
+	if !ok {
+		skip("workpoint solution", "business module")
+		return r.finish()
+	}
+	var modules []workpoint.BusinessModule
+	ok = add("workpoint solution", func() (string, string, error) {
+		var err error
+		modules, err = c.WorkPoint.BusinessModules(ctx)
+		if err != nil {
+			return "", "", err
+		}
+		return Pass, fmt.Sprintf("%s answers with %d business modules", c.Settings.SolutionURL,
+			len(modules)), nil
+	})
+	if !ok {
+		skip("business module")
+		return r.finish()
+	}
+	add("business module", func() (string, string, error) { return c.module(ctx, modules) })
+	return r.finish()
+}
+
+func (r Report) finish() Report {
+	r.Status = "healthy"
+	for _, ch := range r.Checks {
+		if ch.Status == Fail {
+			r.Status = "unhealthy"
+		}
+	}
+	return r
+}
+
+// secret reads the client secret and says how long it has left.
+func (c *Checker) secret(ctx context.Context, now time.Time) (string, string, error) {
+	s, err := c.Secrets.Secret(ctx)
+	if err != nil {
+		return "", "", err
+	}
+	detail := fmt.Sprintf("secret %s version %s read", c.Secrets.Name(), s.Version)
+	if s.Expires == nil {
+		return Pass, detail + "; it has no expiry date in Key Vault", nil
+	}
+	days := int(s.Expires.Sub(now).Hours() / 24)
+	detail += fmt.Sprintf("; it expires on %s, in %d days", stamp(*s.Expires), days)
+	if days < SecretWarnDays {
+		return Warn, detail + ": create a new client secret and store it as a new version", nil
+	}
+	return Pass, detail, nil
+}
+
+// token gets a WorkPoint token and shows its claims.
+func (c *Checker) token(ctx context.Context) (string, string, error) {
+	tok, err := c.Token.GetToken(ctx, policy.TokenRequestOptions{
+		Scopes: []string{c.Settings.Scope()}, EnableCAE: true,
+	})
+	if err != nil {
+		return "", "", err
+	}
+	claims, err := entra.ParseClaims(tok.Token)
+	if err != nil {
+		return "", "", err
+	}
+	return Pass, fmt.Sprintf("token for %s from tenant %s with roles [%s], valid until %s",
+		strings.Join(claims.Audience, ", "), claims.TenantID, strings.Join(claims.Roles, ", "),
+		stamp(tok.ExpiresOn)), nil
+}
+
+// module finds the business module and its parent module, and the default
+// parent when the settings name one.
+func (c *Checker) module(ctx context.Context, modules []workpoint.BusinessModule) (string, string, error) {
+	s := c.Settings
+	i := slices.IndexFunc(modules, func(m workpoint.BusinessModule) bool {
+		return strings.EqualFold(m.ID, s.BusinessModuleID)
+	})
+	if i < 0 {
+		return "", "", &workpoint.Error{Step: workpoint.StepModules, Status: 404,
+			Message: fmt.Sprintf("Business module '%s' does not exist in the solution.", s.BusinessModuleID)}
+	}
+	m := modules[i]
+	detail := fmt.Sprintf("%s (%s)", m.Title, m.ID)
+
+	parentID, field := s.ParentModuleID, s.ParentField
+	if parentID == "" {
+		parentID = m.Parent
+	}
+	if field == "" {
+		field = m.ParentRelationName
+	}
+	if parentID == "" {
+		return Pass, detail + "; it has no parent module", nil
+	}
+	j := slices.IndexFunc(modules, func(p workpoint.BusinessModule) bool {
+		return strings.EqualFold(p.ID, parentID)
+	})
+	if j < 0 {
+		return "", "", &workpoint.Error{Step: workpoint.StepModules, Status: 404,
+			Message: fmt.Sprintf("Business module '%s' (the parent module) does not exist.", parentID)}
+	}
+	detail += fmt.Sprintf("; parent module %s via field %s", modules[j].Title, field)
+
+	if p := strings.TrimSpace(s.Parent); p != "" && !isNumber(p) {
+		items, err := c.WorkPoint.FindByTitle(ctx, parentID, p, 2)
+		if err != nil {
+			return "", "", err
+		}
+		if len(items) != 1 {
+			return Fail, fmt.Sprintf("%s; the default parent %q matches %d entities",
+				detail, p, len(items)), errParent(p, parentID, len(items))
+		}
+		detail += fmt.Sprintf("; default parent %q is entity %d", p, items[0].ID)
+	}
+	return Pass, detail, nil
+}
+
+func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+func isNumber(s string) bool {
+	return strings.Trim(s, "0123456789") == ""
+}
