@@ -4,8 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"slices"
 	"net/http"
+	"slices"
 
 	"github.com/rs/zerolog"
 
