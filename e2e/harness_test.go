@@ -100,19 +100,30 @@ func buildApp(dir string) error {
 	return nil
 }
 
-// scanForPlanted returns the lines that hold a planted value.
+// scanForPlanted returns the lines of the suite that hold a planted value.
+// A suite that planted or saw nothing is itself a failure: the scan would
+// prove nothing.
 func scanForPlanted() []string {
 	seen.Lock()
 	defer seen.Unlock()
-	var leaks []string
-	for _, t := range seen.text {
-		for _, p := range seen.planted {
+	if len(seen.planted) == 0 || len(seen.text) == 0 {
+		return []string{fmt.Sprintf("nothing to scan: %d planted values, %d texts",
+			len(seen.planted), len(seen.text))}
+	}
+	return leaks(seen.text, seen.planted)
+}
+
+// leaks returns the texts that hold one of the planted values.
+func leaks(texts, planted []string) []string {
+	var out []string
+	for _, t := range texts {
+		for _, p := range planted {
 			if p != "" && strings.Contains(t, p) {
-				leaks = append(leaks, fmt.Sprintf("%.200s", t))
+				out = append(out, fmt.Sprintf("%.200s", t))
 			}
 		}
 	}
-	return leaks
+	return out
 }
 
 // chain is one running stack: stand-ins, host imitation and handler.
@@ -278,10 +289,21 @@ func (b *syncBuffer) Lines() []string {
 	return strings.Split(s, "\n")
 }
 
-// logLine finds the first JSON log line whose message is msg.
+// handlerLines returns the handler's stdout lines.
+func (c *chain) handlerLines() []string {
+	var out []string
+	for _, l := range c.host.Logs() {
+		if l.Stream == funchost.StreamStdout {
+			out = append(out, l.Text)
+		}
+	}
+	return out
+}
+
+// logLines returns the handler's JSON log lines whose message is msg.
 func (c *chain) logLines(msg string) []map[string]any {
 	var out []map[string]any
-	for _, l := range c.logs.Lines() {
+	for _, l := range c.handlerLines() {
 		var m map[string]any
 		if json.Unmarshal([]byte(l), &m) == nil && m["message"] == msg {
 			out = append(out, m)

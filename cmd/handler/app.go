@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 
+	azlog "github.com/Azure/azure-sdk-for-go/sdk/azcore/log"
 	"github.com/rs/zerolog"
 
 	"projectsync/internal/entra"
@@ -96,6 +97,19 @@ func (a *app) diagnose(ctx context.Context, args []string, w io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// routeSDKLogs sends the Azure SDK's log events to log at debug level when
+// on, and silences them otherwise: left alone, the SDK writes them to
+// stderr, which the Functions host files as errors.
+func routeSDKLogs(log zerolog.Logger, on bool) {
+	if !on {
+		azlog.SetListener(func(azlog.Event, string) {})
+		return
+	}
+	azlog.SetListener(func(ev azlog.Event, msg string) {
+		log.Debug().Str("sdk_event", string(ev)).Msg(redact.Text(msg))
+	})
 }
 
 // newLogger returns the JSON logger on stdout, where the Functions host

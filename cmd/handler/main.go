@@ -48,6 +48,7 @@ func run(ctx context.Context, args []string, getenv func(string) string) int {
 		return 1
 	}
 	log = log.Level(s.LogLevel)
+	routeSDKLogs(log, s.LogAzureSDK)
 
 	app, err := newApp(s, getenv, known, log)
 	if err != nil {

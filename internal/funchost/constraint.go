@@ -14,7 +14,8 @@ import (
 type constraint func(value string) bool
 
 var (
-	guidPattern  = regexp.MustCompile(`^\{?[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}\}?$`)
+	guidPattern = regexp.MustCompile(
+		`^\{?[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}\}?$`)
 	alphaPattern = regexp.MustCompile(`^[A-Za-z]+$`)
 )
 

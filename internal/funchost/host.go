@@ -48,8 +48,9 @@ type Options struct {
 	Addr string
 
 	// Auth enforces authLevel as Azure and `func start --enableAuth` do:
-	// function and admin functions need one of Keys. If false, no key is
-	// checked, as under a plain `func start`.
+	// function and admin functions need one of Keys, else 401. There is no
+	// separate master key: any of Keys opens an admin function too. If
+	// false, no key is checked, as under a plain `func start`.
 	Auth bool
 
 	// Keys are the accepted function keys, sent in the x-functions-key

@@ -39,6 +39,7 @@ const (
 	EnvLogLevel        = "LOG_LEVEL"
 	EnvRequestTimeout  = "REQUEST_TIMEOUT"
 	EnvMaxBodyBytes    = "MAX_BODY_BYTES"
+	EnvLogAzureSDK     = "LOG_AZURE_SDK"
 )
 
 // Defaults for the optional settings.
@@ -132,6 +133,12 @@ type Settings struct {
 	// MaxBodyBytes is the largest request body accepted; larger bodies are
 	// answered 413. Zero means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+
+	// LogAzureSDK routes the Azure SDK's own log events (requests,
+	// retries, authentication) into the debug log, redacted like every
+	// other line. False keeps them off, whatever AZURE_SDK_GO_LOGGING
+	// says, because the SDK would write them to stderr unredacted by us.
+	LogAzureSDK bool
 }
 
 // Scope returns the OAuth scope of the WorkPoint token.
@@ -180,6 +187,7 @@ func Load(getenv func(string) string) (Settings, error) {
 		RequestTimeout:          l.duration(EnvRequestTimeout, DefaultRequestTimeout),
 		MaxBodyBytes:            l.bytes(EnvMaxBodyBytes, DefaultMaxBodyBytes),
 		LogLevel:                l.level(EnvLogLevel),
+		LogAzureSDK:             l.boolean(EnvLogAzureSDK),
 	}
 
 	l.check(s.Port, EnvPort, isPort, "a TCP port number")
@@ -280,6 +288,18 @@ func (l *loader) bytes(name string, def int64) int64 {
 		return def
 	}
 	return n
+}
+
+func (l *loader) boolean(name string) bool {
+	v := l.value(name)
+	if v == "" {
+		return false
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		l.problem("%s is %q: want true or false", name, v)
+	}
+	return b
 }
 
 func (l *loader) level(name string) zerolog.Level {

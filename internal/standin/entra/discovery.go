@@ -3,6 +3,7 @@ package entra
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -15,29 +16,25 @@ var cloudAliases = []string{
 // multiTenant names the tenant-independent authorities.
 var multiTenant = map[string]bool{"common": true, "organizations": true, "consumers": true}
 
-// ServeHTTP serves Entra ID's discovery and token endpoints.
+// ServeHTTP serves Entra ID's discovery and token endpoints. Paths start
+// with the tenant, named by ID, by domain, or as "common".
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
-	rest := strings.Join(parts[1:], "/")
+	tenant, rest, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	get := r.Method == http.MethodGet
 	switch {
-	case len(parts) < 2:
 	case rest == "oauth2/v2.0/token":
-		s.handleToken(w, r, parts[0])
-		return
-	case r.Method != http.MethodGet:
-	case rest == "discovery/instance":
+		s.handleToken(w, r, tenant)
+	case get && rest == "discovery/instance":
 		s.handleInstanceDiscovery(w, r)
-		return
-	case rest == "v2.0/.well-known/openid-configuration":
-		s.handleOpenIDConfiguration(w, r, parts[0])
-		return
-	case rest == "discovery/v2.0/keys" || rest == "discovery/keys":
+	case get && rest == "v2.0/.well-known/openid-configuration":
+		s.handleOpenIDConfiguration(w, r, tenant)
+	case get && (rest == "discovery/v2.0/keys" || rest == "discovery/keys"):
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		w.Write(s.issuer.JWKS())
-		return
+	default:
+		http.Error(w, "entra: the stand-in does not serve "+r.Method+" "+r.URL.Path,
+			http.StatusNotFound)
 	}
-	http.Error(w, "entra: the stand-in does not serve "+r.Method+" "+r.URL.Path,
-		http.StatusNotFound)
 }
 
 // handleInstanceDiscovery answers MSAL's instance discovery: the aliases of
@@ -75,22 +72,21 @@ func (s *Server) handleInstanceDiscovery(w http.ResponseWriter, r *http.Request)
 // knownHost reports whether host is one of the cloud's names or the one the
 // stand-in was reached under.
 func knownHost(host, self string) bool {
-	return strings.EqualFold(host, self) || len(aliasesOf(strings.ToLower(host))) > 1
+	return strings.EqualFold(host, self) || slices.Contains(cloudAliases, strings.ToLower(host))
 }
 
 // aliasesOf lists the names of the cloud that host belongs to.
 func aliasesOf(host string) []string {
-	for _, a := range cloudAliases {
-		if a == host {
-			return cloudAliases
-		}
+	if slices.Contains(cloudAliases, host) {
+		return cloudAliases
 	}
 	return []string{host}
 }
 
-// preferredCache is the alias under which MSAL files tokens for host.
+// preferredCache is the alias under which MSAL files tokens for host, as
+// Entra's own metadata names it.
 func preferredCache(host string) string {
-	if len(aliasesOf(host)) > 1 {
+	if slices.Contains(cloudAliases, host) {
 		return "login.windows.net"
 	}
 	return host
@@ -105,12 +101,14 @@ func (s *Server) handleOpenIDConfiguration(w http.ResponseWriter, r *http.Reques
 	t, e := s.resolveTenant(name, "invalid_tenant")
 	s.mu.Unlock()
 
-	id, issuerID := "{tenant}", "{tenantid}"
-	switch {
-	case e != nil:
+	if e != nil {
 		writeError(w, r, e)
 		return
-	case t != nil:
+	}
+	// A multi-tenant authority keeps its name in the endpoints; its issuer
+	// holds a placeholder for the tenant of each token.
+	id, issuerID := strings.ToLower(name), "{tenantid}"
+	if t != nil {
 		id, issuerID = t.id, t.id
 	}
 

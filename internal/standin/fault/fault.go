@@ -49,7 +49,8 @@ func (f Fault) Apply(w http.ResponseWriter, r *http.Request) bool {
 	if f.Drop {
 		conn, _, err := http.NewResponseController(w).Hijack()
 		if err != nil {
-			http.Error(w, "fault: this connection cannot be dropped", http.StatusInternalServerError)
+			http.Error(w, "fault: this connection cannot be dropped",
+				http.StatusInternalServerError)
 			return true
 		}
 		conn.Close()

@@ -102,7 +102,8 @@ type vaultView struct {
 
 func (v *vaultView) resource() string {
 	return fmt.Sprintf("/subscriptions/%s/resourcegroups/%s/providers/microsoft.keyvault/"+
-		"vaults/%s/secrets/%s", subscriptionID, resourceGroup, v.name, strings.ToLower(v.secretName))
+		"vaults/%s/secrets/%s", subscriptionID, resourceGroup, v.name,
+		strings.ToLower(v.secretName))
 }
 
 func secretNotFound(w http.ResponseWriter, r *http.Request, name string) {

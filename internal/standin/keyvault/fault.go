@@ -112,13 +112,16 @@ func faultMessage(status int) string {
 
 // dropConnection closes the client's connection without an answer. It
 // resets the TCP connection where it can, so the client sees a broken
-// connection rather than a clean end of stream.
+// connection rather than a clean end of stream. A connection that cannot be
+// taken over (HTTP/2) gets a 500 instead.
 func dropConnection(w http.ResponseWriter) {
 	conn, _, err := http.NewResponseController(w).Hijack()
 	if err != nil {
-		// The connection cannot be taken over (HTTP/2). net/http recovers
-		// this sentinel value and resets the stream without logging.
-		panic(http.ErrAbortHandler)
+		// Only HTTP/1 connections can be taken over; the stand-ins serve no
+		// other kind, so this answer is a signpost, not a behaviour to rely on.
+		http.Error(w, "the stand-in cannot drop this connection (HTTP/2)",
+			http.StatusInternalServerError)
+		return
 	}
 	if nc, ok := conn.(interface{ NetConn() net.Conn }); ok {
 		conn = nc.NetConn()

@@ -16,6 +16,8 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/security/keyvault/azsecrets"
 	"github.com/golang-jwt/jwt/v5"
+
+	"projectsync/internal/standin/tokens"
 )
 
 const (
@@ -113,7 +115,12 @@ type testVault struct {
 
 func newTestVault(t *testing.T) *testVault {
 	t.Helper()
-	tv := &testVault{Server: New(testTenant, rsaVerifier{&signingKey().PublicKey})}
+	return newTestVaultWith(t, rsaVerifier{&signingKey().PublicKey})
+}
+
+func newTestVaultWith(t *testing.T, v Verifier) *testVault {
+	t.Helper()
+	tv := &testVault{Server: New(testTenant, v)}
 	tv.AddVault(demoVault)
 	tv.srv = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter,
 		r *http.Request) {
@@ -163,3 +170,6 @@ func (tv *testVault) client(t *testing.T, vaultName, token string) (*azsecrets.C
 	}
 	return c, cred
 }
+
+// The stand-in token issuer must fit the server's Verifier.
+var _ Verifier = (*tokens.Issuer)(nil)

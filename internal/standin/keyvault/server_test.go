@@ -168,7 +168,8 @@ func TestServer_Errors(t *testing.T) {
 			tv.SetVersionEnabled(demoVault, "wp-client-secret", v[0], false)
 		}, status: 403, code: "Forbidden", inBody: `"innererror":{"code":"SecretDisabled"}`},
 		{name: "secret not found", secret: "no-such-secret", status: 404,
-			code: "SecretNotFound", inMessage: "A secret with (name/id) no-such-secret was not found"},
+			code:      "SecretNotFound",
+			inMessage: "A secret with (name/id) no-such-secret was not found"},
 		{name: "version not found", pin: 3, status: 404, code: "SecretNotFound"},
 		{name: "wrong audience", claims: func(c jwt.MapClaims) {
 			c["aud"] = "https://management.azure.com/"

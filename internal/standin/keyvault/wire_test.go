@@ -6,9 +6,12 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"projectsync/internal/standin/tokens"
 )
 
 // get sends one GET to the test vault, with the production host name.
@@ -230,3 +233,35 @@ func TestServer_ConcurrentReadsAndWrites(t *testing.T) {
 }
 
 var _ Verifier = rsaVerifier{}
+
+func TestServer_WithIssuerTokens(t *testing.T) {
+	issuer, err := tokens.NewIssuer()
+	if err != nil {
+		t.Fatalf("new issuer: %v", err)
+	}
+	tv := newTestVaultWith(t, issuer)
+	tv.SetSecret(demoVault, "wp-client-secret", "value", Attributes{})
+	tv.GrantSecretsUser(demoVault, testPrincipal)
+	url := "https://" + demoVault + ".vault.azure.net/secrets/wp-client-secret?api-version=7.6"
+
+	good, err := issuer.Mint(vaultClaims())
+	if err != nil {
+		t.Fatalf("mint: %v", err)
+	}
+	if resp, body := tv.get(t, url, good); resp.StatusCode != http.StatusOK {
+		t.Errorf("issuer token: got %d %s, want 200", resp.StatusCode, body)
+	}
+
+	claims := vaultClaims()
+	claims["exp"] = time.Now().Add(-time.Hour).Unix()
+	expired, err := issuer.Mint(claims)
+	if err != nil {
+		t.Fatalf("mint: %v", err)
+	}
+	resp, body := tv.get(t, url, expired)
+	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(string(body),
+		"[TokenExpired]") {
+		t.Errorf("expired issuer token: got %d %s, want 401 [TokenExpired]", resp.StatusCode,
+			body)
+	}
+}

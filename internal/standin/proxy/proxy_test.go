@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -289,5 +290,40 @@ func TestProxy_CloseEndsTunnelsAndRequests(t *testing.T) {
 	}
 	if _, err := http.Get(p.URL()); err == nil {
 		t.Error("proxy still accepts connections after Close")
+	}
+}
+
+func TestProxy_CloseLeavesNoGoroutines(t *testing.T) {
+	before := runtime.NumGoroutine()
+
+	c, err := ca.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := proxy.New(c)
+	p.Handle("login.microsoftonline.com", echo("entra"))
+	p.Handle("*.vault.azure.net", echo("vault"))
+	if _, err := p.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []string{"https://login.microsoftonline.com/a",
+		"https://one.vault.azure.net/b", "https://two.vault.azure.net/c"} {
+		get(t, p.Client(), u)
+	}
+	connect(t, p, "example.com:443")
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	// Goroutines end shortly after their connections close; wait for that,
+	// with a bound, rather than for a fixed time.
+	deadline := time.Now().Add(10 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if after := runtime.NumGoroutine(); after > before {
+		buf := make([]byte, 1<<16)
+		n := runtime.Stack(buf, true)
+		t.Errorf("got %d goroutines after Close, want at most %d:\n%s", after, before, buf[:n])
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -35,6 +36,9 @@ type Verifier interface {
 type Issuer struct {
 	key   *rsa.PrivateKey
 	keyID string
+
+	mu     sync.Mutex
+	minted []string
 }
 
 var _ Verifier = (*Issuer)(nil)
@@ -69,7 +73,23 @@ func (i *Issuer) Mint(claims jwt.MapClaims) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("tokens: sign token: %w", err)
 	}
+	i.mu.Lock()
+	if len(i.minted) < maxRemembered {
+		i.minted = append(i.minted, signed)
+	}
+	i.mu.Unlock()
 	return signed, nil
+}
+
+// maxRemembered bounds how many tokens [Issuer.Minted] keeps.
+const maxRemembered = 10000
+
+// Minted returns the tokens signed so far (the first ten thousand), so
+// that tests can look for them where they must never appear.
+func (i *Issuer) Minted() []string {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	return append([]string(nil), i.minted...)
 }
 
 // Verify checks that token was signed by this issuer with RS256, that it has

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"maps"
 	"math"
 	"net/http"
@@ -29,7 +28,7 @@ func invalidf(format string, args ...any) error {
 
 // handleCreate answers POST /api/BusinessModules/{bm}/Entities/Create/
 // {siteCreationBehaviour}: the segment is 0, 1, 2 or a configured name.
-func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request, c *call) {
+func (s *Server) handleCreate(w http.ResponseWriter, c *call) {
 	bm, ok := parseGUID(c.params["bm"])
 	if !ok {
 		writeNullEntry(w, "businessModuleId", "System.Guid", methodCreate, controllerModules)
@@ -45,12 +44,12 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request, c *call) {
 			controllerModules)
 		return
 	}
-	s.create(w, r, c.sol, bm, behaviour)
+	s.create(w, c, bm, behaviour)
 }
 
 // handleCreateConnector answers POST /api/Entity/{bm}/Create/{createSite},
 // the certified connector's route, where the segment is a boolean.
-func (s *Server) handleCreateConnector(w http.ResponseWriter, r *http.Request, c *call) {
+func (s *Server) handleCreateConnector(w http.ResponseWriter, c *call) {
 	bm, ok := parseGUID(c.params["bm"])
 	if !ok {
 		writeNullEntry(w, "businessModuleId", "System.Guid", methodCreateSite, controllerEntity)
@@ -61,19 +60,13 @@ func (s *Server) handleCreateConnector(w http.ResponseWriter, r *http.Request, c
 		writeNullEntry(w, "createSite", "System.Boolean", methodCreateSite, controllerEntity)
 		return
 	}
-	s.create(w, r, c.sol, bm, strings.ToLower(createSite))
+	s.create(w, c, bm, strings.ToLower(createSite))
 }
 
 // create checks the body against the module's schema, stores the entity and
 // answers its id as a bare JSON integer.
-func (s *Server) create(w http.ResponseWriter, r *http.Request, sol *Solution, bm,
-	siteCreation string) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-	if err != nil {
-		writeInvalid(w, "The request body could not be read.")
-		return
-	}
-
+func (s *Server) create(w http.ResponseWriter, c *call, bm, siteCreation string) {
+	sol := c.sol
 	sol.mu.Lock()
 	m := sol.moduleLocked(bm)
 	if m == nil {
@@ -81,7 +74,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, sol *Solution, b
 		writeModuleNotFound(w, bm)
 		return
 	}
-	id, err := sol.createLocked(m, body, siteCreation)
+	id, err := sol.createLocked(m, c.body, siteCreation)
 	if err == nil {
 		sol.creates++
 	}

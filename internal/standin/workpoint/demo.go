@@ -11,7 +11,9 @@ const (
 // companies: "WorkPoint A/S" (id 1) and "Contoso Ltd" (id 2). It is meant
 // for an empty solution; what s already holds is left as it is.
 func DemoSolution(s *Solution) {
-	s.AddModule(Module{
+	// The modules below are valid, so AddModule fails only for a module that
+	// exists already, which is then kept.
+	_ = s.AddModule(Module{
 		ID:           CompaniesModuleID,
 		Title:        "Companies",
 		EntityName:   "Company",
@@ -19,7 +21,7 @@ func DemoSolution(s *Solution) {
 		SitesEnabled: true,
 		Fields:       []Field{{Name: "Title", Type: FieldText, Required: true}},
 	})
-	s.AddModule(Module{
+	_ = s.AddModule(Module{
 		ID:                 ProjectsModuleID,
 		Title:              "Projects",
 		EntityName:         "Project",
@@ -43,7 +45,7 @@ func DemoSolution(s *Solution) {
 		},
 	})
 	if len(s.Entities(CompaniesModuleID)) == 0 {
-		s.AddEntity(CompaniesModuleID, map[string]any{"Title": "WorkPoint A/S"})
-		s.AddEntity(CompaniesModuleID, map[string]any{"Title": "Contoso Ltd"})
+		_, _ = s.AddEntity(CompaniesModuleID, map[string]any{"Title": "WorkPoint A/S"})
+		_, _ = s.AddEntity(CompaniesModuleID, map[string]any{"Title": "Contoso Ltd"})
 	}
 }

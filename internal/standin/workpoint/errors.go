@@ -30,8 +30,9 @@ const (
 		"WorkPoint365.WebAPI.Model.Controllers.Entity.EntityCreateParameter)"
 	methodSchema     = "System.Object GetEntityFieldSchema(System.Guid)"
 	controllerEntity = "WorkPoint365.WebAPI.Controllers.EntityController"
-	methodItem       = "WorkPoint365.WebAPI.Model.SharePoint.ListItem GetListItem(System.String, Int32)"
-	controllerList   = "WorkPoint365.WebAPI.Controllers.ListController"
+	methodItem       = "WorkPoint365.WebAPI.Model.SharePoint.ListItem " +
+		"GetListItem(System.String, Int32)"
+	controllerList = "WorkPoint365.WebAPI.Controllers.ListController"
 )
 
 // writeNullEntry answers 400 as Web API does when a route value cannot be
@@ -57,7 +58,11 @@ func writeMessage(w http.ResponseWriter, status int, msg string) {
 }
 
 func writeModuleNotFound(w http.ResponseWriter, id string) {
-	writeMessage(w, http.StatusNotFound, "Business module '"+id+"' does not exist.")
+	writeJSON(w, http.StatusNotFound, moduleNotFound(id))
+}
+
+func moduleNotFound(id string) apiError {
+	return apiError{Message: "Business module '" + id + "' does not exist."}
 }
 
 // writeJSON answers with v as JSON, with the headers Web API sends. Like

@@ -11,14 +11,15 @@ type route struct {
 	name    string
 	method  string
 	pattern []string
-	handle  func(s *Server, w http.ResponseWriter, r *http.Request, c *call)
+	handle  func(s *Server, w http.ResponseWriter, c *call)
 }
 
-// call is what a route's handler gets: the caller's solution and the values
-// of the route's braced segments.
+// call is what a route's handler gets: the caller's solution, the values of
+// the route's braced segments and the request body.
 type call struct {
 	sol    *Solution
 	params map[string]string
+	body   []byte
 }
 
 var routes = []route{
@@ -87,7 +88,8 @@ func noRoute(w http.ResponseWriter, r *http.Request) {
 	}
 	uri := "https://" + host + r.URL.RequestURI()
 	writeJSON(w, http.StatusNotFound, apiError{
-		Message:       "No HTTP resource was found that matches the request URI '" + uri + "'.",
-		MessageDetail: "No route providing a controller name was found to match request URI '" + uri + "'",
+		Message: "No HTTP resource was found that matches the request URI '" + uri + "'.",
+		MessageDetail: "No route providing a controller name was found to match request URI '" +
+			uri + "'",
 	})
 }

@@ -2,9 +2,9 @@
 // (api.workpoint365.com): the routes a client needs to find business modules,
 // look entities up, create one and read it back.
 //
-// A [Server] is an http.Handler. Every call passes the checks the real API
-// makes, in this order, and fails with the Web API 2 error bodies a client
-// would see:
+// A [Server] is an http.Handler. Every call goes through the checks the real
+// API makes, in this order, and fails with the ASP.NET Web API 2 error bodies
+// a client would see:
 //
 //  1. the route must exist (404 "No HTTP resource was found ...", or 405);
 //  2. the bearer token must verify, be meant for one of the configured
@@ -14,16 +14,34 @@
 //  4. switches for tests: throttling (429), injected faults, latency;
 //  5. the route's own checks: business module, body, field schema (400, 404).
 //
+// The routes, all under https://api.workpoint365.com/api/:
+//
+//	GET  BusinessModules                               modules of the solution
+//	GET  BusinessModules/{id}                          one module
+//	GET  Entity/{bm}/GetEntityFieldSchema              {"jsonItems": JSON schema}
+//	POST List/{listId}/Items                           CAML query -> {Items, PagingInfo}
+//	POST ListItem/Exists                               bare true or false
+//	POST Entity/{bm}/Create/{true|false}               bare new id
+//	POST BusinessModules/{bm}/Entities/Create/{0|1|2}  bare new id
+//	GET  List/{listId}/Item/{itemId}                   one ListItem
+//
+// CAML queries may be a whole <View>, a <Query> or a bare <Where>; they may
+// use Eq and Neq on one FieldRef (LookupId='TRUE' compares a lookup's id,
+// otherwise its title), combined with And and Or, and a RowLimit.
+//
 // Each solution ([Solution]) holds business modules ([Module]) with a field
 // schema and their entities ([Entity]). [DemoSolution] seeds the Companies
-// and Projects modules used throughout the project's examples.
+// and Projects modules used throughout the project's examples. Counters
+// ([Server.Calls], [Solution.CreateCount]) show what a client really did.
 //
-// Where the real API's behaviour is not published (site creation behaviour
-// names, the schema's exact shape, error bodies for unknown solutions), the
-// stand-in follows the defaults in the project's WorkPoint reference notes.
+// Where the real API's behaviour is not published (the names of the site
+// creation behaviours, the schema's exact shape, the answers for an unknown
+// solution or a missing app role), the stand-in gives a plausible answer,
+// and the code that gives it says so.
 package workpoint
 
 import (
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -154,11 +172,24 @@ func (s *Server) Calls(route string) int {
 	return total
 }
 
-// solution returns the solution named by a WorkPoint365Url value.
-func (s *Server) solution(url string) (*Solution, bool) {
+// solutionOf returns the solution that the request's WorkPoint365Url header
+// names. If there is none, it has already answered 400 or 404.
+func (s *Server) solutionOf(w http.ResponseWriter, r *http.Request) (*Solution, bool) {
+	url := r.Header.Get("WorkPoint365Url")
+	if strings.TrimSpace(url) == "" {
+		writeMessage(w, http.StatusBadRequest, "The WorkPoint365Url header is required.")
+		return nil, false
+	}
+
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	sol, ok := s.solutions[normalizeURL(url)]
+	s.mu.Unlock()
+
+	if !ok {
+		// The real API's answer is not published; this one names the value.
+		writeMessage(w, http.StatusNotFound,
+			"WorkPoint solution not found for WorkPoint365Url '"+url+"'.")
+	}
 	return sol, ok
 }
 
@@ -188,32 +219,33 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.count(rt.name)
 
+	// Read the body first: only then does net/http notice a client that
+	// hangs up, which the waits below rely on.
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		writeInvalid(w, "The request body could not be read.")
+		return
+	}
+
 	if !s.authorize(w, r) {
 		return
 	}
-	url := r.Header.Get("WorkPoint365Url")
-	if strings.TrimSpace(url) == "" {
-		writeMessage(w, http.StatusBadRequest, "The WorkPoint365Url header is required.")
-		return
-	}
-	sol, ok := s.solution(url)
+	sol, ok := s.solutionOf(w, r)
 	if !ok {
-		writeMessage(w, http.StatusNotFound,
-			"WorkPoint solution not found for WorkPoint365Url '"+url+"'.")
 		return
 	}
 
 	if s.throttled(w) {
 		return
 	}
-	c := &call{sol: sol, params: params}
+	c := &call{sol: sol, params: params, body: body}
 	if !s.applyFault(w, r, rt, c) {
 		return
 	}
 	if !sleep(r, s.latencyFor(rt.name)) {
 		return
 	}
-	rt.handle(s, w, r, c)
+	rt.handle(s, w, c)
 }
 
 func (s *Server) count(route string) {

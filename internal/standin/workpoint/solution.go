@@ -35,8 +35,11 @@ type Field struct {
 	Name string
 	// DisplayName is shown in read-back items; if empty, Name is used.
 	DisplayName string
-	Type        FieldType
-	Required    bool
+	// Type decides which values a create accepts for the field.
+	Type FieldType
+	// Required fields must be present, not null and, for strings, not
+	// blank.
+	Required bool
 	// LookupModuleID is the id of the module a FieldLookup field points to.
 	LookupModuleID string
 }
@@ -56,16 +59,21 @@ type Module struct {
 	// ParentRelationName is the internal name of the lookup field that
 	// points to the parent entity.
 	ParentRelationName string
-	SitesEnabled       bool
+	// SitesEnabled gives the module's entities a SharePoint site when the
+	// create asks for one.
+	SitesEnabled bool
 	// Fields is the module's schema, in display order.
 	Fields []Field
 }
 
 // Entity is one entity of a business module, as stored.
 type Entity struct {
-	ID       int
+	// ID is the list item id, counted per module from 1.
+	ID int
+	// UniqueID is the list item's GUID.
 	UniqueID string
-	Title    string
+	// Title is the value of the Title field.
+	Title string
 	// Values holds the field values by internal name, Title included, as
 	// Go values: string (text, note, choice, user), float64 (number), bool,
 	// time.Time (date), int (lookup) and []string (usermulti, multichoice).
@@ -73,7 +81,8 @@ type Entity struct {
 	// SiteCreation is the route's site segment as sent ("true", "false",
 	// "0", a name); empty for entities added with [Solution.AddEntity].
 	SiteCreation string
-	Created      time.Time
+	// Created is when the entity was stored, in UTC.
+	Created time.Time
 }
 
 // Solution is one WorkPoint solution: its business modules and entities.
@@ -99,14 +108,24 @@ func newSolution(url string) *Solution {
 // URL returns the solution's site URL without a trailing slash.
 func (s *Solution) URL() string { return s.url }
 
-// AddModule adds a business module. It fails if the id is not a GUID or is
+// AddModule adds a business module; ids are stored as lower-case GUIDs
+// without braces, as the API returns them. It fails if the id is not a GUID or is
 // taken, the title is empty, or a field is unnamed, repeated, of an unknown
 // type, or a lookup without a target.
 func (s *Solution) AddModule(m Module) error {
 	if err := checkModule(m); err != nil {
 		return err
 	}
+	m.ID, _ = parseGUID(m.ID)
+	if g, ok := parseGUID(m.ParentID); ok {
+		m.ParentID = g
+	}
 	m.Fields = slices.Clone(m.Fields)
+	for i, f := range m.Fields {
+		if g, ok := parseGUID(f.LookupModuleID); ok {
+			m.Fields[i].LookupModuleID = g
+		}
+	}
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
