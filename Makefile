@@ -19,7 +19,7 @@ all: build
 
 # The handler must be a static linux/amd64 binary named as host.json says.
 build:
-	GOOS=linux GOARCH=amd64 $(GO) build -trimpath -ldflags='-s -w' -o handler ./cmd/handler
+	GOOS=linux GOARCH=amd64 $(GO) build -trimpath -ldflags='-w' -o handler ./cmd/handler
 
 standins:
 	$(GO) build -o $(BIN)/standins ./cmd/standins

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -160,7 +159,6 @@ func (c *chain) wantRequestLog(status int, code string) {
 		c.t.Errorf("logged code %q, want %q", got, code)
 	}
 }
-
 
 // entityFields returns the field values WorkPoint holds for an entity.
 func (c *chain) entityFields(id int) map[string]any {

@@ -17,6 +17,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/security/keyvault/azsecrets"
+	"github.com/rs/zerolog"
 	"golang.org/x/sync/singleflight"
 
 	"projectsync/internal/redact"
@@ -197,6 +198,12 @@ func (s *Source) read(ctx context.Context) (ClientSecret, error) {
 	s.mu.Lock()
 	s.cached, s.readAt = &cs, s.opts.Now()
 	s.mu.Unlock()
+	ev := zerolog.Ctx(ctx).Debug().Str("vault", s.vault).Str("secret", s.name).
+		Str("secret_version", cs.Version)
+	if cs.Expires != nil {
+		ev = ev.Time("secret_expires", *cs.Expires)
+	}
+	ev.Msg("read client secret from Key Vault")
 	return cs, nil
 }
 

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"strings"
 
-
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/streaming"
 	"github.com/rs/zerolog"
@@ -86,4 +85,3 @@ func camlTitleEquals(title string, limit int) string {
 		"<Value Type='Text'>%s</Value></Eq></Where></Query><RowLimit>%d</RowLimit></View>",
 		escapeXML(title), limit)
 }
-
