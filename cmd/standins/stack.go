@@ -117,13 +117,18 @@ func runStack(ctx context.Context, args []string) error {
 func serve(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	dir := fs.String("dir", ".demo", "folder for the stand-ins' CA certificate")
+	proxyAddr := fs.String("proxy", "127.0.0.1:7080", "address of the HTTPS proxy")
+	identityAddr := fs.String("identity", "127.0.0.1:7081", "address of the managed identity endpoint")
+	header := fs.String("identity-header", "local-identity-header",
+		"the X-IDENTITY-HEADER value the identity endpoint expects")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(*dir, 0o755); err != nil {
 		return err
 	}
-	stack, err := standin.Start(standin.Options{Dir: *dir})
+	stack, err := standin.Start(standin.Options{Dir: *dir, ProxyAddr: *proxyAddr,
+		IdentityAddr: *identityAddr, IdentityHeader: *header})
 	if err != nil {
 		return err
 	}

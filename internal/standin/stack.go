@@ -26,6 +26,16 @@ type Options struct {
 	// CAFileName. If empty, a new temporary directory is used and removed
 	// by [Stack.Close].
 	Dir string
+
+	// ProxyAddr and IdentityAddr are the loopback addresses of the proxy
+	// and the managed identity endpoint. Empty means free ports; fixed ones
+	// let a local.settings.json name them.
+	ProxyAddr    string
+	IdentityAddr string
+
+	// IdentityHeader is the X-IDENTITY-HEADER value the identity endpoint
+	// expects. Empty means a random one.
+	IdentityHeader string
 }
 
 // Stack is a running set of stand-ins seeded with the demo world. Its
@@ -106,12 +116,14 @@ func (s *Stack) start(opts Options) error {
 		return err
 	}
 	s.Identity = identity.New(s.Issuer, TenantID)
+	s.Identity.Listen(opts.IdentityAddr, opts.IdentityHeader)
 	seedIdentity(s.Identity)
 	s.Vault = keyvault.New(TenantID, s.Issuer)
 	seedVault(s.Vault)
 	s.WorkPoint, s.Solution = newWorkPoint(s.Issuer)
 
 	s.Proxy = proxy.New(s.CA)
+	s.Proxy.Addr = opts.ProxyAddr
 	s.Proxy.Handle(EntraHost, s.Entra)
 	s.Proxy.Handle("*.vault.azure.net", s.Vault)
 	s.Proxy.Handle(WorkPointHost, s.WorkPoint)

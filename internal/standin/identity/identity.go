@@ -72,6 +72,7 @@ type Server struct {
 	issuer   *tokens.Issuer
 	tenantID string
 	header   string
+	addr     string
 	faults   fault.Queue
 
 	mu       sync.Mutex
@@ -183,6 +184,18 @@ func (s *Server) Endpoint() string {
 	return s.endpoint
 }
 
+// Listen sets the address Start listens on and the header value callers
+// must send; empty values keep a free loopback port and the random header.
+// Call it before Start.
+func (s *Server) Listen(addr, header string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.addr = addr
+	if header != "" {
+		s.header = header
+	}
+}
+
 // Start listens on a free loopback port and serves in the background.
 func (s *Server) Start() error {
 	s.mu.Lock()
@@ -191,7 +204,11 @@ func (s *Server) Start() error {
 	if s.srv != nil {
 		return errors.New("identity: start: already started")
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr := s.addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("identity: start: listen: %w", err)
 	}

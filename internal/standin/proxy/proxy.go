@@ -34,6 +34,10 @@ const tunnelPort = "443"
 type Proxy struct {
 	// ErrorLog receives the servers' connection errors, such as failed TLS
 	// handshakes. If nil, they are discarded. Set it before Start.
+	// Addr is the loopback address to listen on. Empty means a free port
+	// on 127.0.0.1.
+	Addr string
+
 	ErrorLog *log.Logger
 
 	ca *ca.CA
@@ -112,7 +116,11 @@ func (p *Proxy) Start() (string, error) {
 	if p.started || p.closed {
 		return "", errors.New("proxy: start: already started or closed")
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr := p.Addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return "", fmt.Errorf("proxy: start: listen: %w", err)
 	}
