@@ -33,8 +33,14 @@ run: build standins
 vet:
 	$(GO) vet $(PKGS)
 
+# Azurite, the Azure Storage emulator, from npm (package.json): the
+# idempotency ledger's tests start it on a free port.
+node_modules/.bin/azurite-table: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
 # The race detector needs cgo.
-test: build
+test: build node_modules/.bin/azurite-table
 	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 20m $(PKGS)
 
 test-short:

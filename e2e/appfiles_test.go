@@ -57,7 +57,8 @@ func settingNames() []string {
 		settings.EnvKeyVaultURL, settings.EnvSecretName, settings.EnvSecretVersion,
 		settings.EnvSecretCacheTTL, settings.EnvManagedIdentity, settings.EnvAuthorityHost,
 		settings.EnvLogLevel, settings.EnvRequestTimeout, settings.EnvMaxBodyBytes,
-		settings.EnvLogAzureSDK,
+		settings.EnvLogAzureSDK, settings.EnvLedger, settings.EnvLedgerTable,
+		settings.EnvSourceField, settings.EnvSettleTime,
 	}
 }
 
@@ -67,7 +68,7 @@ func TestFunctionDefinitions(t *testing.T) {
 	var host struct {
 		Version       string
 		CustomHandler struct {
-			Description struct{ DefaultExecutablePath string }
+			Description                 struct{ DefaultExecutablePath string }
 			EnableForwardingHTTPRequest bool `json:"enableForwardingHttpRequest"`
 		}
 	}

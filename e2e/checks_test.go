@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"projectsync/internal/funchost"
 )
@@ -50,10 +51,23 @@ func (a answer) upstream() map[string]any {
 	return up
 }
 
+// awaitRequestLines waits until the handler has logged n request lines, or
+// for at most 10 s, and returns the request lines. An answer can reach the
+// caller before its log line has crossed the pipe to the host.
+func (c *chain) awaitRequestLines(n int) []map[string]any {
+	lines := c.logLines("request")
+	deadline := time.Now().Add(10 * time.Second)
+	for len(lines) < n && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+		lines = c.logLines("request")
+	}
+	return lines
+}
+
 // lastRequestLine returns the edge's log line of the chain's last request.
 func (c *chain) lastRequestLine() map[string]any {
 	c.t.Helper()
-	lines := c.logLines("request")
+	lines := c.awaitRequestLines(1)
 	if len(lines) == 0 {
 		c.t.Fatalf("no request log line in:\n%s", strings.Join(c.handlerLines(), "\n"))
 	}
@@ -71,6 +85,16 @@ func (c *chain) wantNoLeaks() {
 	for _, l := range leaks(texts, c.stack.Planted()) {
 		c.t.Errorf("a log line holds a planted value: %s", l)
 	}
+}
+
+// dump returns every log line of the host and the handler, for a failure
+// message.
+func (c *chain) dump() string {
+	var b strings.Builder
+	for _, l := range c.host.Logs() {
+		fmt.Fprintf(&b, "%s %s: %s\n", l.Stream, l.Level, l.Text)
+	}
+	return b.String()
 }
 
 // stderrLines returns the lines the handler wrote to standard error.

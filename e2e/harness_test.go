@@ -58,6 +58,7 @@ func TestMain(m *testing.M) {
 		}
 		appRoot = dir
 		code := m.Run()
+		stopAzurite()
 		if leaks := scanForPlanted(); len(leaks) > 0 {
 			fmt.Fprintln(os.Stderr, "e2e: planted secrets found in logs or answers:")
 			for _, l := range leaks {
@@ -136,6 +137,7 @@ type chain struct {
 	stack *standin.Stack
 	host  *funchost.Host
 	logs  *syncBuffer
+	opts  funchost.Options
 }
 
 type chainOption func(settings map[string]string, opts *funchost.Options)
@@ -190,7 +192,7 @@ func startChain(t *testing.T, setup func(*standin.Stack), opts ...chainOption) *
 		cancel()
 		t.Fatalf("start handler: %v", err)
 	}
-	c := &chain{t: t, stack: stack, host: host, logs: logs}
+	c := &chain{t: t, stack: stack, host: host, logs: logs, opts: hostOpts}
 	t.Cleanup(func() {
 		host.Close()
 		cancel()
@@ -200,6 +202,28 @@ func startChain(t *testing.T, setup func(*standin.Stack), opts ...chainOption) *
 		seen.Unlock()
 	})
 	return c
+}
+
+// anotherInstance starts a second handler, as a second instance of the
+// Function App, with the same settings against the same stand-ins.
+func (c *chain) anotherInstance() *chain {
+	c.t.Helper()
+	app, err := funchost.Load(appRoot)
+	if err != nil {
+		c.t.Fatalf("load app: %v", err)
+	}
+	opts := c.opts
+	logs := &syncBuffer{}
+	opts.Logs = logs
+	host, err := funchost.Start(context.Background(), app, opts)
+	if err != nil {
+		c.t.Fatalf("start second instance: %v", err)
+	}
+	c.t.Cleanup(func() {
+		host.Close()
+		remember(nil, logs.Lines()...)
+	})
+	return &chain{t: c.t, stack: c.stack, host: host, logs: logs, opts: opts}
 }
 
 // answer is what a caller received.

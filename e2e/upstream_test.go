@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -47,8 +46,12 @@ func runUpstream(t *testing.T, tests []upstreamCase) {
 			}
 			a := c.post([]byte(body))
 			wantProblem(t, a, tt.status, tt.code, tt.retryable)
+			c.awaitRequestLines(1)
 			c.wantRequestLog(tt.status, tt.code)
 			c.wantNoLeaks()
+			for _, l := range c.stderrLines() {
+				t.Errorf("the handler wrote to stderr: %s", l)
+			}
 			if tt.check != nil {
 				tt.check(t, c, a)
 			}
@@ -186,54 +189,98 @@ func TestUpstream_Rotation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			c := startChain(t, func(s *standin.Stack) {
-				// Short-lived tokens make every request ask Entra again.
-				s.Entra.SetTokenLifetime(2 * time.Minute)
+				// MSAL caches no token this short-lived, so the second
+				// request asks Entra again once the token has expired.
+				s.Entra.SetTokenLifetime(2 * time.Second)
 				s.Plant(v2)
 			})
 			if a := c.post([]byte(`{"title":"Before rotation"}`)); a.Status != http.StatusCreated {
-				t.Fatalf("first request: got %d %s, want 201", a.Status, a.Body)
+				t.Fatalf("first request: got %d %s, want 201\n%s", a.Status, a.Body, c.dump())
 			}
+			c.awaitRequestLines(1)
+			v1ID := c.loggedSecretVersion()
 
 			if err := c.stack.Entra.SetSecrets(standin.ClientID, tt.entra...); err != nil {
 				t.Fatal(err)
 			}
 			v2ID := c.stack.Vault.SetSecret(standin.VaultName, standin.SecretName, v2,
 				keyvault.Attributes{Expires: &yearOn})
+			// The WorkPoint client keeps a token until it expires, or for
+			// 30 s after its last refresh; wait for the expiry.
+			c.awaitTokenExpiry()
 
 			a := c.post([]byte(`{"title":"After rotation"}`))
 			if a.Status != http.StatusCreated {
 				t.Fatalf("request after rotation: got %d %s, want 201", a.Status, a.Body)
 			}
 			c.wantEntity(a.num("entityId"), "After rotation", 1)
+			// v1 rejected, the latest version read once, the token request
+			// made again once.
 			wantLinks(t, c, links{Identity: -1, VaultReads: 2, EntraTokens: 3, WorkPoint: -1})
 
 			a = c.post([]byte(`{"title":"Settled"}`))
 			if a.Status != http.StatusCreated {
 				t.Fatalf("third request: got %d %s, want 201", a.Status, a.Body)
 			}
-			wantLinks(t, c, links{Identity: -1, VaultReads: 2, EntraTokens: 4, WorkPoint: -1})
+			c.awaitRequestLines(3)
+			wantLinks(t, c, links{Identity: -1, VaultReads: 2, EntraTokens: -1, WorkPoint: -1})
 
 			// The log names the rejected version and the new one.
-			versions := map[string]bool{}
-			for _, raw := range c.handlerLines() {
-				var m map[string]any
-				if json.Unmarshal([]byte(raw), &m) != nil {
-					continue
-				}
-				if v, ok := m["secret_version"].(string); ok && v != "" {
-					versions[v] = true
-				}
+			const (
+				msgRejected = "entra rejected the client secret; reading Key Vault again"
+				msgRetried  = "retrying the token request with the newer secret version"
+			)
+			rejected, retried := "", ""
+			for _, l := range c.logLines(msgRejected) {
+				rejected, _ = l["secret_version"].(string)
 			}
-			if !versions[v2ID] {
-				t.Errorf("no log line names version %s; versions logged: %v", v2ID, versions)
+			for _, l := range c.logLines(msgRetried) {
+				retried, _ = l["secret_version"].(string)
 			}
-			if len(versions) < 2 {
-				t.Errorf("the log names versions %v, want the rejected one and %s", versions, v2ID)
+			if rejected != v1ID || retried != v2ID {
+				t.Errorf("logged versions: rejected %q, retried %q; want %q and %q",
+					rejected, retried, v1ID, v2ID)
 			}
 			c.wantNoLeaks()
 		})
 	}
+}
+
+// loggedSecretVersion returns the secret version of the handler's first
+// "read client secret from Key Vault" line.
+func (c *chain) loggedSecretVersion() string {
+	c.t.Helper()
+	lines := c.logLines("read client secret from Key Vault")
+	if len(lines) == 0 {
+		c.t.Fatalf("no Key Vault read in the log:\n%s", strings.Join(c.handlerLines(), "\n"))
+	}
+	v, _ := lines[0]["secret_version"].(string)
+	if v == "" {
+		c.t.Fatalf("the Key Vault read names no version: %v", lines[0])
+	}
+	return v
+}
+
+// awaitTokenExpiry waits until the last WorkPoint token the handler logged
+// has expired.
+func (c *chain) awaitTokenExpiry() {
+	c.t.Helper()
+	lines := c.logLines("got WorkPoint token")
+	if len(lines) == 0 {
+		c.t.Fatalf("no WorkPoint token in the log:\n%s", strings.Join(c.handlerLines(), "\n"))
+	}
+	s, _ := lines[len(lines)-1]["token_expires"].(string)
+	exp, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		c.t.Fatalf("token_expires %q: %v", s, err)
+	}
+	wait := time.Until(exp) + 200*time.Millisecond
+	if wait > 10*time.Second {
+		c.t.Fatalf("the WorkPoint token lives until %s; want a short-lived one", s)
+	}
+	time.Sleep(wait)
 }
 
 // U4: Entra refuses the token request. Each refusal has its own code; the
@@ -312,6 +359,29 @@ func TestUpstream_Entra(t *testing.T) {
 			status: 424, code: "entra_role_assignment_required", check: refused("AADSTS501051")},
 	}
 	runUpstream(t, tests)
+}
+
+// U4: the AADSTS code, trace id and correlation id of Entra's refusal are
+// in the handler's log, for support to find the sign-in.
+func TestUpstream_EntraIDsLogged(t *testing.T) {
+	t.Skip("known bug: Entra's trace and correlation ids reach the answer's upstream " +
+		"member but no log line (internal/server edge logs upstream_code only)")
+	c := startChain(t, func(s *standin.Stack) {
+		_ = s.Entra.SetServicePrincipal(standin.ClientID, false)
+	})
+	a := c.post([]byte(`{"title":"Ids logged"}`))
+	wantProblem(t, a, 424, "entra_consent_missing", false)
+	c.awaitRequestLines(1)
+	up := a.upstream()
+	for _, k := range []string{"code", "traceId", "correlationId"} {
+		v, _ := up[k].(string)
+		if v == "" {
+			t.Fatalf("upstream member has no %s: %s", k, a.Body)
+		}
+		if !strings.Contains(strings.Join(c.handlerLines(), "\n"), v) {
+			t.Errorf("no log line holds the %s %s", k, v)
+		}
+	}
 }
 
 // The managed identity is missing or not the one the settings name: no
@@ -447,7 +517,7 @@ func TestUpstream_WorkPoint(t *testing.T) {
 				}
 			}},
 		{name: "429 Retry-After 600",
-			setup: func(s *standin.Stack) { s.WorkPoint.SetThrottle("600", 20) },
+			setup:  func(s *standin.Stack) { s.WorkPoint.SetThrottle("600", 20) },
 			status: 503, code: "workpoint_throttled", retryable: true,
 			check: func(t *testing.T, c *chain, a answer) {
 				// A long wait is not honoured inside the request: one call,

@@ -3,16 +3,21 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"slices"
+	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	azlog "github.com/Azure/azure-sdk-for-go/sdk/azcore/log"
 	"github.com/rs/zerolog"
 
 	"projectsync/internal/entra"
 	"projectsync/internal/health"
 	"projectsync/internal/keyvault"
+	"projectsync/internal/ledger"
 	"projectsync/internal/project"
 	"projectsync/internal/redact"
 	"projectsync/internal/server"
@@ -65,11 +70,20 @@ func newApp(s settings.Settings, getenv func(string) string, known *redact.Known
 		return nil, err
 	}
 
+	book, err := newLedger(s, getenv, mi, miEnabled, known, log)
+	if err != nil {
+		return nil, err
+	}
 	svc := project.NewService(wp, project.Config{
 		ModuleID:       s.BusinessModuleID,
 		DefaultParent:  s.Parent,
 		ParentModuleID: s.ParentModuleID,
 		ParentField:    s.ParentField,
+		Ledger:         book,
+		Owner:          instanceName(getenv),
+		Lease:          s.RequestTimeout + 30*time.Second,
+		SettleTime:     s.SettleTime,
+		SourceField:    s.SourceField,
 	})
 	checker := &health.Checker{Settings: s, Secrets: secrets, Token: token, WorkPoint: wp}
 	h := server.New(svc, log, server.Options{
@@ -97,6 +111,53 @@ func (a *app) diagnose(ctx context.Context, args []string, w io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// newLedger opens the idempotency ledger the settings ask for: Table
+// Storage in the Function App's own storage account, or memory.
+func newLedger(s settings.Settings, getenv func(string) string, mi azcore.TokenCredential,
+	miEnabled bool, known *redact.Known, log zerolog.Logger) (ledger.Ledger, error) {
+	storage, err := ledger.ParseStorage(getenv)
+	if err != nil {
+		return nil, err
+	}
+	known.Add(storage.AccountKey())
+
+	useTable := s.Ledger == settings.LedgerTable || s.Ledger == settings.LedgerAuto && storage.Configured()
+	if !useTable {
+		log.Info().Str("ledger", "memory").
+			Msg("idempotency ledger in memory: repeats are recognised by this instance only")
+		return ledger.NewMemory(nil), nil
+	}
+	if !storage.Configured() {
+		return nil, fmt.Errorf("ledger: %s is %s but AzureWebJobsStorage is not set",
+			settings.EnvLedger, settings.LedgerTable)
+	}
+	cred := mi
+	if id := storage.ClientID(); storage.ManagedIdentity() && id != "" && id != s.ManagedIdentityClientID {
+		// AzureWebJobsStorage__clientId names another user-assigned identity.
+		if cred, err = keyvault.NewManagedIdentity(id, miEnabled, nil); err != nil {
+			return nil, err
+		}
+	}
+	client, err := storage.NewTableClient(cred, nil)
+	if err != nil {
+		return nil, err
+	}
+	log.Info().Str("ledger", "table").Str("storage", storage.Describe()).Str("table", s.LedgerTable).
+		Msg("idempotency ledger in Table Storage")
+	return ledger.NewTable(client, s.LedgerTable, nil), nil
+}
+
+// instanceName names this instance in ledger claims.
+func instanceName(getenv func(string) string) string {
+	if id := getenv("WEBSITE_INSTANCE_ID"); id != "" {
+		return id
+	}
+	if h, err := os.Hostname(); err == nil {
+		return h
+	}
+	return "instance"
 }
 
 // routeSDKLogs sends the Azure SDK's log events to log at debug level when

@@ -214,8 +214,10 @@ func (c *Checker) module(ctx context.Context, modules []workpoint.BusinessModule
 		return strings.EqualFold(m.ID, s.BusinessModuleID)
 	})
 	if i < 0 {
+		// The message must not name the solution: Kind would read it as a
+		// solution that was not found.
 		return "", "", &workpoint.Error{Step: workpoint.StepModules, Status: 404,
-			Message: fmt.Sprintf("Business module '%s' does not exist in the solution.", s.BusinessModuleID)}
+			Message: fmt.Sprintf("Business module '%s' does not exist.", s.BusinessModuleID)}
 	}
 	m := modules[i]
 	detail := fmt.Sprintf("%s (%s)", m.Title, m.ID)

@@ -89,7 +89,7 @@ func (s *Source) wrap(err error) error {
 	var afe *azidentity.AuthenticationFailedError
 	var re *azcore.ResponseError
 	switch {
-	case errors.Is(err, ErrNoIdentity):
+	case errors.Is(err, ErrNoIdentity), errors.Is(err, ErrEmptyToken):
 		e.Step = StepIdentity
 	case errors.As(err, &afe):
 		e.Step = StepIdentity

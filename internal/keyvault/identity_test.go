@@ -3,12 +3,16 @@ package keyvault_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"projectsync/internal/keyvault"
 	"projectsync/internal/standin"
+	"projectsync/internal/standin/identity"
 )
 
 // unknownClientID names a user-assigned identity the Function App does not
@@ -79,6 +83,51 @@ func TestSource_UnknownUserAssignedIdentity(t *testing.T) {
 				t.Errorf("got message %q, want the endpoint's %q", e.Message, want)
 			}
 			assertNoLeak(t, "error", err.Error(), s.Identity.Header())
+			if got := s.Vault.Reads(); got != 0 {
+				t.Errorf("got %d Key Vault reads, want 0", got)
+			}
+		})
+	}
+}
+
+// TestSource_EmptyIdentityToken has the identity endpoint answer 200
+// without a token, which the SDK passes on as a success: reading the secret
+// and the identity check both report the identity step.
+func TestSource_EmptyIdentityToken(t *testing.T) {
+	tests := []struct {
+		name string
+		call func(context.Context, *keyvault.Source) error
+	}{
+		{"Secret", func(ctx context.Context, src *keyvault.Source) error {
+			_, err := src.Secret(ctx)
+			return err
+		}},
+		{"IdentityToken", func(ctx context.Context, src *keyvault.Source) error {
+			_, err := src.IdentityToken(ctx)
+			return err
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := startStack(t)
+			expires := strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10)
+			s.Identity.InjectFault(1, identity.Fault{Status: 200, Body: `{"access_token":"",` +
+				`"expires_on":"` + expires + `","resource":"https://vault.azure.net",` +
+				`"token_type":"Bearer"}`})
+			// An identity of its own keeps MSAL's process-wide cache out of
+			// the way.
+			clientID := uuid.NewString()
+			s.Identity.AddUserAssigned(clientID, uuid.NewString())
+			src := newSource(t, s, standin.SecretName, managedIdentity(t, s, clientID), nil)
+
+			err := tt.call(testContext(t), src)
+			if !errors.Is(err, keyvault.ErrEmptyToken) {
+				t.Errorf("got %v, want ErrEmptyToken", err)
+			}
+			var e *keyvault.Error
+			if !errors.As(err, &e) || e.Step != keyvault.StepIdentity {
+				t.Errorf("got %v, want a *keyvault.Error at step %q", err, keyvault.StepIdentity)
+			}
 			if got := s.Vault.Reads(); got != 0 {
 				t.Errorf("got %d Key Vault reads, want 0", got)
 			}

@@ -121,6 +121,11 @@ func (s *Source) Secret(ctx context.Context) (ClientSecret, error) {
 	}
 
 	ch := s.group.DoChan("read", func() (any, error) {
+		// A read that finished between the check above and this call has
+		// filled the cache already.
+		if cs, ok := s.fresh(); ok {
+			return cs, nil
+		}
 		// The read outlives a caller that gives up, so that the others
 		// waiting on it still get the secret.
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.opts.ReadTimeout)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"projectsync/internal/keyvault"
+	"projectsync/internal/redact"
 	"projectsync/internal/standin"
 	skv "projectsync/internal/standin/keyvault"
 )
@@ -45,6 +46,18 @@ func TestSource_Secret_Latest(t *testing.T) {
 	for _, format := range []string{"%v", "%+v", "%#v", "%s"} {
 		assertNoLeak(t, "fmt "+format, fmt.Sprintf(format, cs), standin.ClientSecret)
 	}
+}
+
+func TestSource_Secret_LearnsValue(t *testing.T) {
+	s := startStack(t)
+	known := &redact.Known{}
+	src := demoSource(t, s, &keyvault.Options{Known: known})
+
+	if _, err := src.Secret(testContext(t)); err != nil {
+		t.Fatalf("Secret: %v", err)
+	}
+	line := "client_id=x secret " + standin.ClientSecret
+	assertNoLeak(t, "scrubbed line", known.Scrub(line), standin.ClientSecret)
 }
 
 func TestSource_Secret_CacheHit(t *testing.T) {

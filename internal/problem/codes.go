@@ -84,6 +84,11 @@ const (
 	WorkPointUnexpectedAnswer      Code = "workpoint_unexpected_answer"
 	WorkPointParentModuleUndefined Code = "workpoint_parent_module_unknown"
 
+	// Idempotency.
+	CreatePending     Code = "create_pending"
+	InProgress        Code = "request_in_progress"
+	LedgerUnavailable Code = "ledger_unavailable"
+
 	// The handler itself.
 	DeadlineExceeded Code = "deadline_exceeded"
 	Internal         Code = "internal_error"
@@ -155,6 +160,10 @@ var catalogue = map[Code]entry{
 	WorkPointUnavailable:           {http.StatusServiceUnavailable, "WorkPoint could not be reached or failed", fixRetryLater, true},
 	WorkPointUnexpectedAnswer:      {http.StatusBadGateway, "WorkPoint answered in a form ProjectSync does not understand", "Check WORKPOINT_API_URL; if it is right, report the answer shown in the log.", true},
 	WorkPointParentModuleUndefined: {StatusFailedDependency, "The business module has no parent module to find the parent in", "Set WORKPOINT_PARENT_MODULE_ID and WORKPOINT_PARENT_FIELD, or send no parent.", false},
+
+	CreatePending:     {http.StatusServiceUnavailable, "WorkPoint has not confirmed the create yet", "Nothing to change: retry after Retry-After seconds (the flow's retry policy does); the retry answers with the entity, or creates it if WorkPoint never did. Nothing is created twice.", true},
+	InProgress:        {http.StatusServiceUnavailable, "Another request for the same item is being processed", "Nothing to change: retry after Retry-After seconds; the retry answers with the same entity.", true},
+	LedgerUnavailable: {http.StatusServiceUnavailable, "The idempotency ledger could not be read or written", "Check the Function App's storage (AzureWebJobsStorage) and the identity's table data role; the call can be retried.", true},
 
 	DeadlineExceeded: {http.StatusServiceUnavailable, "The request ran out of time", "Nothing to change if it is rare; the flow's retry finds the entity if it was created. If it is frequent, check the upstream latency in the log.", true},
 	Internal:         {http.StatusInternalServerError, "Internal error", "Report the invocation id; the log has the details.", false},

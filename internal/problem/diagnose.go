@@ -28,10 +28,16 @@ func FromError(err error) *Problem {
 		ce  *entra.ClaimsError
 		ee  *entra.Error
 		wpe *workpoint.Error
+		pnd *project.PendingError
+		led *project.LedgerError
 	)
 	switch {
 	case errors.As(err, &p):
 		return p
+	case errors.As(err, &pnd):
+		return fromPending(pnd)
+	case errors.As(err, &led):
+		return New(LedgerUnavailable, "The idempotency ledger failed to "+led.Step+"; nothing was created.")
 	case errors.As(err, &in):
 		return fromInput(in)
 	case errors.As(err, &pe):
@@ -68,6 +74,20 @@ func fromInput(e *project.InputError) *Problem {
 	if e.Kind != project.KindField && e.Field != "" {
 		p.Field = e.Field
 	}
+	return p
+}
+
+func fromPending(e *project.PendingError) *Problem {
+	wait := retrySeconds(e.RetryAfter)
+	var p *Problem
+	if e.Unanswered {
+		p = New(CreatePending, fmt.Sprintf("WorkPoint did not answer the create in time; it may "+
+			"still complete. A retry in %d s answers with the entity, or creates it if WorkPoint did not.", wait))
+	} else {
+		p = New(InProgress, fmt.Sprintf("Another request for the same item is creating the entity; "+
+			"a retry in %d s answers with it.", wait))
+	}
+	p.RetryAfter = wait
 	return p
 }
 

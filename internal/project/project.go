@@ -26,6 +26,24 @@ type Request struct {
 
 	// Shape is how the body was recognised.
 	Shape Shape
+
+	// IdempotencyKey is the caller's Idempotency-Key header, when it sent
+	// one. It wins over SourceID as the key of the request.
+	IdempotencyKey string
+}
+
+// Key returns the request's idempotency key: the Idempotency-Key header,
+// else the source item's identity. Empty means the request cannot be
+// recognised when repeated. The flow run id is never used: a resubmitted
+// run gets a new one.
+func (r Request) Key() string {
+	if r.IdempotencyKey != "" {
+		return "key:" + r.IdempotencyKey
+	}
+	if r.SourceID != "" {
+		return "source:" + r.SourceID
+	}
+	return ""
 }
 
 // Shape tells the two accepted bodies apart.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"projectsync/internal/ledger"
 	"projectsync/internal/workpoint"
 )
 
@@ -18,6 +19,7 @@ import (
 type WorkPoint interface {
 	BusinessModule(ctx context.Context, id string) (workpoint.BusinessModule, error)
 	FindByTitle(ctx context.Context, moduleID, title string, limit int) ([]workpoint.ListItem, error)
+	FindByField(ctx context.Context, moduleID, field, value string, limit int) ([]workpoint.ListItem, error)
 	Create(ctx context.Context, moduleID string, fields map[string]any) (int, error)
 }
 
@@ -37,6 +39,24 @@ type Config struct {
 	// CacheTTL is how long module definitions and parent ids found by
 	// title are reused. Zero means five minutes.
 	CacheTTL time.Duration
+
+	// Ledger records claims and outcomes per idempotency key. Nil means
+	// every request creates.
+	Ledger ledger.Ledger
+	// Owner names this instance in ledger claims.
+	Owner string
+	// Lease is how long a claim keeps others waiting before anything was
+	// sent to WorkPoint. Zero means 90 seconds.
+	Lease time.Duration
+	// SettleTime is how long a create that got no answer may still
+	// complete in WorkPoint: until then, requests for the same key wait;
+	// after it, the next one checks WorkPoint before creating. Zero means
+	// three minutes.
+	SettleTime time.Duration
+	// SourceField is the internal name of a text field that stores the
+	// idempotency key on the entity, so a lost create is found exactly.
+	// Empty means a lost create is looked for by title and parent.
+	SourceField string
 }
 
 // Result is the outcome of a successful [Service.Sync].
@@ -97,15 +117,23 @@ func NewService(wp WorkPoint, cfg Config) *Service {
 	if cfg.CacheTTL <= 0 {
 		cfg.CacheTTL = 5 * time.Minute
 	}
+	if cfg.Lease <= 0 {
+		cfg.Lease = 90 * time.Second
+	}
+	if cfg.SettleTime <= 0 {
+		cfg.SettleTime = 3 * time.Minute
+	}
 	return &Service{wp: wp, cfg: cfg, parents: make(map[string]cachedParent)}
 }
 
-// Sync creates the entity req describes.
+// Sync creates the entity req describes, at most once per idempotency
+// key: a request for a key already done answers with the same entity id
+// and Created false.
 func (s *Service) Sync(ctx context.Context, req Request) (Result, error) {
 	log := zerolog.Ctx(ctx)
 	res := Result{Title: req.Title, BusinessModuleID: s.cfg.ModuleID, SourceID: req.SourceID}
 
-	fields := make(map[string]any, len(req.Fields)+2)
+	fields := make(map[string]any, len(req.Fields)+3)
 	for k, v := range req.Fields {
 		fields[k] = v
 	}
@@ -125,13 +153,20 @@ func (s *Service) Sync(ctx context.Context, req Request) (Result, error) {
 		log.Debug().Int("parent_id", id).Str("parent_field", field).Msg("parent resolved")
 	}
 
-	id, err := s.wp.Create(ctx, s.cfg.ModuleID, fields)
-	if err != nil {
-		return Result{}, err
+	key := req.Key()
+	if key == "" || s.cfg.Ledger == nil {
+		id, err := s.create(ctx, fields)
+		if err != nil {
+			return Result{}, err
+		}
+		res.EntityID, res.Created = id, true
+		return res, nil
 	}
-	res.EntityID, res.Created = id, true
-	log.Debug().Int("entity_id", id).Msg("entity created")
-	return res, nil
+	key = s.cfg.ModuleID + "|" + key
+	if s.cfg.SourceField != "" {
+		fields[s.cfg.SourceField] = key
+	}
+	return s.once(ctx, key, fields, res)
 }
 
 // parentRef picks the request's parent, else the default of the settings.

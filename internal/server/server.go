@@ -157,6 +157,9 @@ func (s *Server) handleProjectSync(w http.ResponseWriter, r *http.Request) *prob
 	if err != nil {
 		return problem.FromError(err)
 	}
+	if req.IdempotencyKey, p = idempotencyKey(r.Header); p != nil {
+		return p
+	}
 	zerolog.Ctx(r.Context()).Debug().Str("shape", string(req.Shape)).Str("source_id", req.SourceID).
 		Int("fields", len(req.Fields)).Msg("request decoded")
 
@@ -173,6 +176,22 @@ func (s *Server) handleProjectSync(w http.ResponseWriter, r *http.Request) *prob
 	}
 	writeJSON(w, status, res)
 	return nil
+}
+
+// HeaderIdempotencyKey names the request's idempotency key.
+const HeaderIdempotencyKey = "Idempotency-Key"
+
+// idempotencyKey reads the Idempotency-Key header: at most 255 printable
+// ASCII characters.
+func idempotencyKey(h http.Header) (string, *problem.Problem) {
+	k := strings.TrimSpace(h.Get(HeaderIdempotencyKey))
+	if len(k) > 255 || strings.IndexFunc(k, func(r rune) bool { return r < 0x21 || r > 0x7e }) >= 0 {
+		p := problem.New(problem.InvalidField, "The Idempotency-Key header must be at most 255 "+
+			"printable ASCII characters without spaces.")
+		p.Field = HeaderIdempotencyKey
+		return "", p
+	}
+	return k, nil
 }
 
 // readBody reads the whole body, whatever its framing, up to the limit.

@@ -40,6 +40,17 @@ const (
 	EnvRequestTimeout  = "REQUEST_TIMEOUT"
 	EnvMaxBodyBytes    = "MAX_BODY_BYTES"
 	EnvLogAzureSDK     = "LOG_AZURE_SDK"
+	EnvLedger          = "IDEMPOTENCY_STORE"
+	EnvLedgerTable     = "IDEMPOTENCY_TABLE"
+	EnvSourceField     = "WORKPOINT_SOURCE_FIELD"
+	EnvSettleTime      = "CREATE_SETTLE_TIME"
+)
+
+// Idempotency stores.
+const (
+	LedgerAuto   = "auto"
+	LedgerTable  = "table"
+	LedgerMemory = "memory"
 )
 
 // Defaults for the optional settings.
@@ -53,6 +64,8 @@ const (
 	DefaultSecretCacheTTL = time.Hour
 	DefaultRequestTimeout = 60 * time.Second
 	DefaultMaxBodyBytes   = 1 << 20
+	DefaultLedgerTable    = "ProjectSyncLedger"
+	DefaultSettleTime     = 3 * time.Minute
 )
 
 // Settings is the validated configuration of one handler process.
@@ -139,6 +152,26 @@ type Settings struct {
 	// other line. False keeps them off, whatever AZURE_SDK_GO_LOGGING
 	// says, because the SDK would write them to stderr unredacted by us.
 	LogAzureSDK bool
+
+	// Ledger selects where idempotency claims are kept: "table" (Azure
+	// Table Storage in the account of AzureWebJobsStorage), "memory" (this
+	// instance only), or "auto" (the default): table when the Function App
+	// has storage configured, else memory.
+	Ledger string
+
+	// LedgerTable is the table's name. Empty means DefaultLedgerTable.
+	LedgerTable string
+
+	// SourceField is the internal name of a text field of the business
+	// module that receives the idempotency key, so a create whose answer
+	// was lost is found exactly. Empty means such a create is looked for
+	// by title and parent.
+	SourceField string
+
+	// SettleTime is how long a create that got no answer is given to
+	// complete in WorkPoint before a retry checks WorkPoint and, if the
+	// entity is not there, creates it. Zero means DefaultSettleTime.
+	SettleTime time.Duration
 }
 
 // Scope returns the OAuth scope of the WorkPoint token.
@@ -188,6 +221,10 @@ func Load(getenv func(string) string) (Settings, error) {
 		MaxBodyBytes:            l.bytes(EnvMaxBodyBytes, DefaultMaxBodyBytes),
 		LogLevel:                l.level(EnvLogLevel),
 		LogAzureSDK:             l.boolean(EnvLogAzureSDK),
+		Ledger:                  strings.ToLower(l.optional(EnvLedger, LedgerAuto)),
+		LedgerTable:             l.optional(EnvLedgerTable, DefaultLedgerTable),
+		SourceField:             l.optional(EnvSourceField, ""),
+		SettleTime:              l.duration(EnvSettleTime, DefaultSettleTime),
 	}
 
 	l.check(s.Port, EnvPort, isPort, "a TCP port number")
@@ -201,6 +238,19 @@ func Load(getenv func(string) string) (Settings, error) {
 	l.check(s.KeyVaultURL, EnvKeyVaultURL, isHTTPSURL, "an https URL such as https://<vault>.vault.azure.net/")
 	l.check(s.AuthorityHost, EnvAuthorityHost, isHTTPSURL, "an https URL")
 	l.check(s.SiteCreation, EnvSiteCreation, isSiteCreation, `"false", "true" or "enum:<value>"`)
+	l.check(s.Ledger, EnvLedger, func(v string) bool {
+		return v == LedgerAuto || v == LedgerTable || v == LedgerMemory
+	}, "auto, table or memory")
+	l.check(s.LedgerTable, EnvLedgerTable, regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]{2,62}$`).MatchString,
+		"a table name: a letter, then 2 to 62 letters or digits")
+	if s.SettleTime < s.RequestTimeout {
+		l.problem("%s is %s: it must be at least %s (%s), the longest a create can take",
+			EnvSettleTime, s.SettleTime, EnvRequestTimeout, s.RequestTimeout)
+	}
+	if s.RequestTimeout < 10*time.Second {
+		l.problem("%s is %s: keep it at 10s or more, so a create has time to finish",
+			EnvRequestTimeout, s.RequestTimeout)
+	}
 	if s.RequestTimeout > 110*time.Second {
 		l.problem("%s is %s: callers give up after 120 s, so keep it at 110s or less",
 			EnvRequestTimeout, s.RequestTimeout)

@@ -49,6 +49,7 @@ func (s *Stack) Settings() map[string]string {
 		"WORKPOINT_PARENT":             ParentCompany,
 		"KEY_VAULT_URL":                VaultURL,
 		"KEY_VAULT_SECRET_NAME":        SecretName,
+		"WORKPOINT_SOURCE_FIELD":       "ProjectSyncKey",
 		"LOG_LEVEL":                    "debug",
 	}
 }

@@ -71,7 +71,7 @@ func NewClient(apiURL, solutionURL string, cred azcore.TokenCredential, scope st
 		return nil, fmt.Errorf("workpoint: parse API URL: %w", err)
 	}
 
-	bearer := runtime.NewBearerTokenPolicy(cred, []string{scope}, nil)
+	bearer := runtime.NewBearerTokenPolicy(markedCredential{cred}, []string{scope}, nil)
 	pl := runtime.NewPipeline(moduleName, moduleVersion, runtime.PipelineOptions{
 		PerRetry: []policy.Policy{bearer},
 	}, &o.ClientOptions)
@@ -93,12 +93,19 @@ func (c *Client) BusinessModule(ctx context.Context, id string) (BusinessModule,
 // FindByTitle returns up to limit entities of the business module whose
 // Title equals title.
 func (c *Client) FindByTitle(ctx context.Context, moduleID, title string, limit int) ([]ListItem, error) {
+	return c.FindByField(ctx, moduleID, "Title", title, limit)
+}
+
+// FindByField returns up to limit entities of the business module whose
+// text field equals value.
+func (c *Client) FindByField(ctx context.Context, moduleID, field, value string, limit int) ([]ListItem, error) {
 	q := listQuery{
-		CamlQuery: camlTitleEquals(title, limit),
-		PageSize:  limit,
-		ViewFields: []string{
-			"ID", "Title",
-		},
+		CamlQuery:  camlTextEquals(field, value, limit),
+		PageSize:   limit,
+		ViewFields: []string{"ID", "Title"},
+	}
+	if field != "Title" {
+		q.ViewFields = append(q.ViewFields, field)
 	}
 	var r queryResult
 	err := c.do(ctx, StepQuery, http.MethodPost, "/api/List/"+url.PathEscape(moduleID)+"/Items", q, &r)
@@ -141,3 +148,20 @@ func (c *Client) createPath(moduleID string) string {
 	}
 	return "/api/Entity/" + m + "/Create/" + c.site
 }
+
+// markedCredential marks the errors of getting a token, so that a call
+// that failed before it was sent is told from one whose answer was lost.
+type markedCredential struct{ azcore.TokenCredential }
+
+func (c markedCredential) GetToken(ctx context.Context, o policy.TokenRequestOptions) (azcore.AccessToken, error) {
+	tok, err := c.TokenCredential.GetToken(ctx, o)
+	if err != nil {
+		return tok, &tokenError{err}
+	}
+	return tok, nil
+}
+
+type tokenError struct{ err error }
+
+func (e *tokenError) Error() string { return e.err.Error() }
+func (e *tokenError) Unwrap() error { return e.err }

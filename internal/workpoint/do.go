@@ -39,7 +39,8 @@ func (c *Client) do(ctx context.Context, step Step, method, path string, in, out
 
 	resp, err := c.pl.Do(req)
 	if err != nil {
-		return &Error{Step: step, Method: method, Path: path, Err: err}
+		var te *tokenError
+		return &Error{Step: step, Method: method, Path: path, Err: err, NotSent: errors.As(err, &te)}
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
@@ -80,8 +81,8 @@ func escapeXML(s string) string {
 	return b.String()
 }
 
-func camlTitleEquals(title string, limit int) string {
-	return fmt.Sprintf("<View><Query><Where><Eq><FieldRef Name='Title'/>"+
+func camlTextEquals(field, value string, limit int) string {
+	return fmt.Sprintf("<View><Query><Where><Eq><FieldRef Name='%s'/>"+
 		"<Value Type='Text'>%s</Value></Eq></Where></Query><RowLimit>%d</RowLimit></View>",
-		escapeXML(title), limit)
+		escapeXML(field), escapeXML(value), limit)
 }

@@ -37,7 +37,10 @@ type Error struct {
 	Message string
 	// RetryAfter is WorkPoint's Retry-After, zero when absent.
 	RetryAfter time.Duration
-	Err        error
+	// NotSent is set when the call failed before it was sent: no token
+	// could be had. WorkPoint then certainly did nothing.
+	NotSent bool
+	Err     error
 }
 
 func (e *Error) Error() string {

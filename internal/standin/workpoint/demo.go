@@ -42,6 +42,9 @@ func DemoSolution(s *Solution) {
 			{Name: "TeamMembers", DisplayName: "Team Members", Type: FieldUserMulti},
 			{Name: "Customer", Type: FieldText},
 			{Name: "Tags", Type: FieldMultiChoice},
+			// ProjectSyncKey receives ProjectSync's idempotency key
+			// (WORKPOINT_SOURCE_FIELD), as an admin would add it.
+			{Name: "ProjectSyncKey", DisplayName: "ProjectSync key", Type: FieldText},
 		},
 	})
 	if len(s.Entities(CompaniesModuleID)) == 0 {

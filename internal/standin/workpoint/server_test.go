@@ -99,7 +99,7 @@ func TestServer_SchemaOfProjects(t *testing.T) {
 	want := map[string]string{"Title": "string", "wpCompany": "integer", "Description": "string",
 		"Budget": "number", "Probability": "number", "StartDate": "string",
 		"Status": "string", "ProjectManager": "string", "TeamMembers": "array",
-		"Customer": "string", "Tags": "array"}
+		"Customer": "string", "Tags": "array", "ProjectSyncKey": "string"}
 	if len(schema.JSONItems.Properties) != len(want) {
 		t.Errorf("properties: got %d, want %d", len(schema.JSONItems.Properties), len(want))
 	}
