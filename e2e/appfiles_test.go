@@ -58,7 +58,7 @@ func settingNames() []string {
 		settings.EnvSecretCacheTTL, settings.EnvManagedIdentity, settings.EnvAuthorityHost,
 		settings.EnvLogLevel, settings.EnvRequestTimeout, settings.EnvMaxBodyBytes,
 		settings.EnvLogAzureSDK, settings.EnvLedger, settings.EnvLedgerTable,
-		settings.EnvSourceField, settings.EnvSettleTime,
+		settings.EnvSourceField, settings.EnvSettleTime, settings.EnvRuntimeStats,
 	}
 }
 

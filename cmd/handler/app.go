@@ -90,6 +90,7 @@ func newApp(s settings.Settings, getenv func(string) string, known *redact.Known
 		MaxBodyBytes:   s.MaxBodyBytes,
 		RequestTimeout: s.RequestTimeout,
 		Health:         health.Handler(checker),
+		RuntimeStats:   s.RuntimeStats,
 	})
 	return &app{settings: s, checker: checker, handler: h, log: log}, nil
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -41,6 +42,10 @@ type Options struct {
 	RequestTimeout time.Duration
 	// Health, when set, serves GET /api/Health.
 	Health http.Handler
+	// RuntimeStats serves GET /debug/runtime: goroutines and heap, for
+	// load tests. No function routes there, so the Functions host never
+	// forwards it; it is off unless set.
+	RuntimeStats bool
 }
 
 // Server routes the forwarded requests. It is an http.Handler.
@@ -83,9 +88,31 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.opts.Health.ServeHTTP(w, r)
 			return nil
 		})
+	case "/debug/runtime":
+		if !s.opts.RuntimeStats {
+			s.edge(w, r, "", nil)
+			return
+		}
+		writeJSON(w, http.StatusOK, runtimeStats())
 	default:
 		s.edge(w, r, "", nil)
 	}
+}
+
+// RuntimeStats is the answer of GET /debug/runtime.
+type RuntimeStats struct {
+	Goroutines int    `json:"goroutines"`
+	HeapInuse  uint64 `json:"heapInuseBytes"`
+	HeapSys    uint64 `json:"heapSysBytes"`
+	Sys        uint64 `json:"sysBytes"`
+	NumGC      uint32 `json:"numGC"`
+}
+
+func runtimeStats() RuntimeStats {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return RuntimeStats{Goroutines: runtime.NumGoroutine(), HeapInuse: m.HeapInuse,
+		HeapSys: m.HeapSys, Sys: m.Sys, NumGC: m.NumGC}
 }
 
 // handler serves one function and returns the problem it answered with,

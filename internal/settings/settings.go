@@ -44,6 +44,7 @@ const (
 	EnvLedgerTable     = "IDEMPOTENCY_TABLE"
 	EnvSourceField     = "WORKPOINT_SOURCE_FIELD"
 	EnvSettleTime      = "CREATE_SETTLE_TIME"
+	EnvRuntimeStats    = "DEBUG_RUNTIME_STATS"
 )
 
 // Idempotency stores.
@@ -172,6 +173,11 @@ type Settings struct {
 	// complete in WorkPoint before a retry checks WorkPoint and, if the
 	// entity is not there, creates it. Zero means DefaultSettleTime.
 	SettleTime time.Duration
+
+	// RuntimeStats turns on GET /debug/runtime on the handler's own port
+	// (goroutines and heap), for load tests. The Functions host forwards
+	// only function routes, so it is never reachable from outside.
+	RuntimeStats bool
 }
 
 // Scope returns the OAuth scope of the WorkPoint token.
@@ -225,6 +231,7 @@ func Load(getenv func(string) string) (Settings, error) {
 		LedgerTable:             l.optional(EnvLedgerTable, DefaultLedgerTable),
 		SourceField:             l.optional(EnvSourceField, ""),
 		SettleTime:              l.duration(EnvSettleTime, DefaultSettleTime),
+		RuntimeStats:            l.boolean(EnvRuntimeStats),
 	}
 
 	l.check(s.Port, EnvPort, isPort, "a TCP port number")
