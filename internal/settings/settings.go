@@ -45,6 +45,24 @@ const (
 	EnvSourceField     = "WORKPOINT_SOURCE_FIELD"
 	EnvSettleTime      = "CREATE_SETTLE_TIME"
 	EnvRuntimeStats    = "DEBUG_RUNTIME_STATS"
+	EnvFieldMap        = "WORKPOINT_FIELD_MAP"
+	EnvParentColumn    = "WORKPOINT_PARENT_COLUMN"
+	EnvCallerAuth      = "CALLER_AUTH"
+	EnvAllowedCallers  = "ALLOWED_CALLERS"
+	EnvCredential      = "WORKPOINT_CREDENTIAL"
+	EnvFederatedAud    = "FEDERATED_TOKEN_AUDIENCE"
+)
+
+// Caller checks.
+const (
+	CallerAuthNone     = "none"
+	CallerAuthEasyAuth = "easyauth"
+)
+
+// How the app registration proves itself to Entra ID.
+const (
+	CredentialSecret    = "secret"
+	CredentialFederated = "federated"
 )
 
 // Idempotency stores.
@@ -67,6 +85,7 @@ const (
 	DefaultMaxBodyBytes   = 1 << 20
 	DefaultLedgerTable    = "ProjectSyncLedger"
 	DefaultSettleTime     = 3 * time.Minute
+	DefaultFederatedAud   = "api://AzureADTokenExchange"
 )
 
 // Settings is the validated configuration of one handler process.
@@ -178,6 +197,37 @@ type Settings struct {
 	// (goroutines and heap), for load tests. The Functions host forwards
 	// only function routes, so it is never reachable from outside.
 	RuntimeStats bool
+
+	// FieldMap is the JSON that maps SharePoint columns to WorkPoint fields
+	// (see the mapping package). Empty means the item's own columns are
+	// copied under their names.
+	FieldMap string
+
+	// ParentColumn is the SharePoint column that names the parent entity
+	// of a raw item (a title, an id, or a lookup). Empty means the default
+	// parent.
+	ParentColumn string
+
+	// CallerAuth is "easyauth" when App Service Authentication runs in
+	// front of the function and the caller identity in
+	// X-MS-CLIENT-PRINCIPAL is to be checked against AllowedCallers;
+	// "none" (the default) trusts the function key alone. The header is
+	// trusted only when this says Easy Auth is on.
+	CallerAuth string
+
+	// AllowedCallers are the application (client) ids or object ids that
+	// may call when CallerAuth is "easyauth".
+	AllowedCallers []string
+
+	// Credential is how the app registration authenticates to Entra ID:
+	// "secret" (the default: the client secret from Key Vault) or
+	// "federated" (the user-assigned managed identity as a federated
+	// identity credential: no secret exists).
+	Credential string
+
+	// FederatedAudience is the audience of the managed identity token used
+	// as the client assertion. Empty means DefaultFederatedAud.
+	FederatedAudience string
 }
 
 // Scope returns the OAuth scope of the WorkPoint token.
@@ -204,6 +254,9 @@ var (
 // missing or malformed.
 func Load(getenv func(string) string) (Settings, error) {
 	l := loader{getenv: getenv}
+	// Without a client secret there is no Key Vault to read it from.
+	credential := strings.ToLower(l.optional(EnvCredential, CredentialSecret))
+	needsVault := credential != CredentialFederated
 	s := Settings{
 		Port:                    l.first(EnvPort, EnvPortLegacy, DefaultPort),
 		TenantID:                l.required(EnvTenantID),
@@ -217,8 +270,8 @@ func Load(getenv func(string) string) (Settings, error) {
 		ParentModuleID:          l.optional(EnvParentModule, ""),
 		ParentField:             l.optional(EnvParentField, ""),
 		AppRole:                 l.optional(EnvAppRole, DefaultAppRole),
-		KeyVaultURL:             l.required(EnvKeyVaultURL),
-		SecretName:              l.required(EnvSecretName),
+		KeyVaultURL:             l.requiredIf(needsVault, EnvKeyVaultURL),
+		SecretName:              l.requiredIf(needsVault, EnvSecretName),
 		SecretVersion:           l.optional(EnvSecretVersion, ""),
 		ManagedIdentityClientID: l.optional(EnvManagedIdentity, ""),
 		AuthorityHost:           l.optional(EnvAuthorityHost, DefaultAuthorityHost),
@@ -232,6 +285,12 @@ func Load(getenv func(string) string) (Settings, error) {
 		SourceField:             l.optional(EnvSourceField, ""),
 		SettleTime:              l.duration(EnvSettleTime, DefaultSettleTime),
 		RuntimeStats:            l.boolean(EnvRuntimeStats),
+		FieldMap:                l.optional(EnvFieldMap, ""),
+		ParentColumn:            l.optional(EnvParentColumn, ""),
+		CallerAuth:              strings.ToLower(l.optional(EnvCallerAuth, CallerAuthNone)),
+		AllowedCallers:          l.list(EnvAllowedCallers),
+		Credential:              credential,
+		FederatedAudience:       l.optional(EnvFederatedAud, DefaultFederatedAud),
 	}
 
 	l.check(s.Port, EnvPort, isPort, "a TCP port number")
@@ -253,6 +312,22 @@ func Load(getenv func(string) string) (Settings, error) {
 	if s.SettleTime < s.RequestTimeout {
 		l.problem("%s is %s: it must be at least %s (%s), the longest a create can take",
 			EnvSettleTime, s.SettleTime, EnvRequestTimeout, s.RequestTimeout)
+	}
+	l.check(s.CallerAuth, EnvCallerAuth, func(v string) bool {
+		return v == CallerAuthNone || v == CallerAuthEasyAuth
+	}, "none or easyauth")
+	if s.CallerAuth == CallerAuthEasyAuth && len(s.AllowedCallers) == 0 {
+		l.problem("%s is easyauth but %s lists no caller", EnvCallerAuth, EnvAllowedCallers)
+	}
+	for _, id := range s.AllowedCallers {
+		l.check(id, EnvAllowedCallers, guidRE.MatchString, "application or object id GUIDs, comma-separated")
+	}
+	l.check(s.Credential, EnvCredential, func(v string) bool {
+		return v == CredentialSecret || v == CredentialFederated
+	}, "secret or federated")
+	if s.Credential == CredentialFederated && s.ManagedIdentityClientID == "" {
+		l.problem("%s is federated: set %s to the user-assigned identity the app registration trusts",
+			EnvCredential, EnvManagedIdentity)
 	}
 	if s.RequestTimeout < 10*time.Second {
 		l.problem("%s is %s: keep it at 10s or more, so a create has time to finish",
@@ -296,6 +371,13 @@ func (l *loader) required(name string) string {
 		l.problem("%s is required", name)
 	}
 	return v
+}
+
+func (l *loader) requiredIf(needed bool, name string) string {
+	if needed {
+		return l.required(name)
+	}
+	return l.optional(name, "")
 }
 
 func (l *loader) optional(name, def string) string {
@@ -345,6 +427,17 @@ func (l *loader) bytes(name string, def int64) int64 {
 		return def
 	}
 	return n
+}
+
+// list reads a comma-separated list, trimming and dropping empty items.
+func (l *loader) list(name string) []string {
+	var out []string
+	for _, v := range strings.Split(l.value(name), ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 func (l *loader) boolean(name string) bool {
