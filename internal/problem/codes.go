@@ -29,7 +29,13 @@ const (
 	ParentNotFound       Code = "parent_not_found"
 	ParentAmbiguous      Code = "parent_ambiguous"
 	NotFound             Code = "not_found"
-	MethodNotAllowed     Code = "method_not_allowed"
+	LookupNotFound       Code = "lookup_not_found"
+	LookupAmbiguous      Code = "lookup_ambiguous"
+
+	// The caller, when App Service Authentication runs in front.
+	CallerNotAuthenticated Code = "caller_not_authenticated"
+	CallerNotAllowed       Code = "caller_not_allowed"
+	MethodNotAllowed       Code = "method_not_allowed"
 
 	// The managed identity.
 	ManagedIdentityNotEnabled  Code = "managed_identity_not_enabled"
@@ -61,6 +67,7 @@ const (
 	EntraConsentMissing       Code = "entra_consent_missing"
 	EntraRoleAssignmentNeeded Code = "entra_role_assignment_required"
 	EntraInvalidScope         Code = "entra_invalid_scope"
+	EntraFederationMismatch   Code = "entra_federation_mismatch"
 	EntraEmptyToken           Code = "entra_empty_token"
 	EntraRefused              Code = "entra_refused"
 	EntraUnavailable          Code = "entra_unavailable"
@@ -103,15 +110,19 @@ const (
 )
 
 var catalogue = map[Code]entry{
-	EmptyBody:            {http.StatusBadRequest, "The request body is empty", fixBody, false},
-	InvalidJSON:          {http.StatusBadRequest, "The request body is not valid JSON", fixBody, false},
-	BodyTooLarge:         {http.StatusRequestEntityTooLarge, "The request body is too large", "Send only the item's columns; a project needs a few kilobytes. The limit is MAX_BODY_BYTES.", false},
-	UnsupportedMediaType: {http.StatusUnsupportedMediaType, "The content type is not supported", "Send the body as JSON with the header Content-Type: application/json.", false},
-	InvalidField:         {http.StatusBadRequest, "A field of the request has a value that cannot be used", "Correct the field named in 'field' in the flow's HTTP action, or in the SharePoint item.", false},
-	ParentNotFound:       {http.StatusUnprocessableEntity, "The parent entity does not exist in WorkPoint", "Check the parent's title or id (request 'parent' or the WORKPOINT_PARENT setting) against the parent business module.", false},
-	ParentAmbiguous:      {http.StatusUnprocessableEntity, "More than one parent entity has that title", "Name the parent by its numeric id instead of its title.", false},
-	NotFound:             {http.StatusNotFound, "No function at this path", "Call POST /api/ProjectSync or GET /api/Health.", false},
-	MethodNotAllowed:     {http.StatusMethodNotAllowed, "This method is not allowed here", "Call ProjectSync with POST and Health with GET.", false},
+	EmptyBody:              {http.StatusBadRequest, "The request body is empty", fixBody, false},
+	InvalidJSON:            {http.StatusBadRequest, "The request body is not valid JSON", fixBody, false},
+	BodyTooLarge:           {http.StatusRequestEntityTooLarge, "The request body is too large", "Send only the item's columns; a project needs a few kilobytes. The limit is MAX_BODY_BYTES.", false},
+	UnsupportedMediaType:   {http.StatusUnsupportedMediaType, "The content type is not supported", "Send the body as JSON with the header Content-Type: application/json.", false},
+	InvalidField:           {http.StatusBadRequest, "A field of the request has a value that cannot be used", "Correct the field named in 'field' in the flow's HTTP action, or in the SharePoint item.", false},
+	ParentNotFound:         {http.StatusUnprocessableEntity, "The parent entity does not exist in WorkPoint", "Check the parent's title or id (request 'parent' or the WORKPOINT_PARENT setting) against the parent business module.", false},
+	ParentAmbiguous:        {http.StatusUnprocessableEntity, "More than one parent entity has that title", "Name the parent by its numeric id instead of its title.", false},
+	LookupNotFound:         {http.StatusUnprocessableEntity, "A lookup value matches no entity in WorkPoint", "Check the column's value against the titles of the business module the field mapping names, or create that entity first.", false},
+	LookupAmbiguous:        {http.StatusUnprocessableEntity, "A lookup value matches more than one entity in WorkPoint", "Make the titles in the looked-up business module unique, or send the entity id.", false},
+	CallerNotAuthenticated: {http.StatusUnauthorized, "The caller presented no identity", "Call with a token from Entra ID (Logic Apps: Authentication > Managed identity, audience the Function App's App ID URI); App Service Authentication must run in front of the function.", false},
+	CallerNotAllowed:       {http.StatusForbidden, "The caller is not allowed to call ProjectSync", "Add the caller's application (client) id or object id to ALLOWED_CALLERS.", false},
+	NotFound:               {http.StatusNotFound, "No function at this path", "Call POST /api/ProjectSync or GET /api/Health.", false},
+	MethodNotAllowed:       {http.StatusMethodNotAllowed, "This method is not allowed here", "Call ProjectSync with POST and Health with GET.", false},
 
 	ManagedIdentityNotEnabled:  {StatusFailedDependency, "The Function App has no managed identity", fixMI, false},
 	ManagedIdentityNotFound:    {StatusFailedDependency, "The user-assigned managed identity was not found", "Attach the user-assigned identity to the Function App (Identity > User assigned), and set MANAGED_IDENTITY_CLIENT_ID to its client ID.", false},
@@ -140,6 +151,7 @@ var catalogue = map[Code]entry{
 	EntraConsentMissing:       {StatusFailedDependency, "The app registration has no service principal or consent in the tenant", "Have a tenant admin grant admin consent for the app registration (API permissions > Grant admin consent).", false},
 	EntraRoleAssignmentNeeded: {StatusFailedDependency, "The WorkPoint API requires a role assignment the app does not have", "Add the WorkPoint application permission to the app registration and grant admin consent.", false},
 	EntraInvalidScope:         {StatusFailedDependency, "Entra ID rejected the requested scope", "Set WORKPOINT_AUDIENCE to the WorkPoint API's App ID URI without /.default; ProjectSync adds it.", false},
+	EntraFederationMismatch:   {StatusFailedDependency, "Entra ID found no federated credential matching the managed identity", "In the app registration, add a federated credential (Certificates & secrets > Federated credentials > Managed identity) for the user-assigned identity of MANAGED_IDENTITY_CLIENT_ID, audience api://AzureADTokenExchange.", false},
 	EntraEmptyToken:           {http.StatusBadGateway, "Entra ID answered without an access token", fixRetryLater, true},
 	EntraRefused:              {StatusFailedDependency, "Entra ID refused the token request", "Read the AADSTS code in 'upstream' and correct the app registration or settings it names.", false},
 	EntraUnavailable:          {http.StatusServiceUnavailable, "Entra ID could not be reached", fixRetryLater, true},
