@@ -62,7 +62,8 @@ func demo(ctx context.Context, args []string) error {
 	answers := strings.Join(seenAnswers, "\n")
 	for _, planted := range append(stack.Planted(), demoKey) {
 		if strings.Contains(logs.String(), planted) || strings.Contains(answers, planted) {
-			failures = append(failures, "a secret, token or function key appears in the logs or answers")
+			failures = append(failures,
+				"a secret, token or function key appears in the logs or answers")
 			break
 		}
 	}
@@ -74,7 +75,8 @@ func demo(ctx context.Context, args []string) error {
 		}
 		return fmt.Errorf("demo failed: %d check(s)", len(failures))
 	}
-	fmt.Println("OK: both cases created Project Gold under WorkPoint A/S; no secret, token or key in the logs or answers.")
+	fmt.Println("OK: both cases created Project Gold under WorkPoint A/S; " +
+		"no secret, token or key in the logs or answers.")
 	return nil
 }
 
@@ -95,7 +97,8 @@ func runCase(ctx context.Context, stack *standin.Stack, host *funchost.Host, c d
 		return []string{c.name + ": " + err.Error()}
 	}
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
-	req.Header.Set("User-Agent", "azure-logic-apps/1.0 (workflow 3f0c2a9e8b7d4c1e9a6f5b4c3d2e1f00; version 08584712345678901234)")
+	req.Header.Set("User-Agent", "azure-logic-apps/1.0 "+
+		"(workflow 3f0c2a9e8b7d4c1e9a6f5b4c3d2e1f00; version 08584712345678901234)")
 	req.Header.Set("x-ms-workflow-run-id", "08584712345612345678901234567CU12-"+c.name)
 	req.Header.Set("x-ms-workflow-name", "projectsync-demo")
 
@@ -124,10 +127,12 @@ func runCase(ctx context.Context, stack *standin.Stack, host *funchost.Host, c d
 	fmt.Printf("WorkPoint now holds, in business module Projects:\n%s", indent(mustJSON(ent)))
 	var fails []string
 	if ent.Title != "Project Gold" {
-		fails = append(fails, fmt.Sprintf("%s: entity title %q, want Project Gold", c.name, ent.Title))
+		fails = append(fails,
+			fmt.Sprintf("%s: entity title %q, want Project Gold", c.name, ent.Title))
 	}
 	if ent.Parent != "WorkPoint A/S" {
-		fails = append(fails, fmt.Sprintf("%s: entity parent %q, want WorkPoint A/S", c.name, ent.Parent))
+		fails = append(fails,
+			fmt.Sprintf("%s: entity parent %q, want WorkPoint A/S", c.name, ent.Parent))
 	}
 	return fails
 }

@@ -28,7 +28,8 @@ func parseStackFlags(name string, args []string, defPort int) (stackFlags, error
 	fs.StringVar(&f.app, "app", ".", "the Functions app folder: host.json, ProjectSync/, handler")
 	fs.IntVar(&f.port, "port", defPort, "front door port; 0 picks a free one")
 	fs.BoolVar(&f.auth, "auth", name == "demo", "check function keys, as Azure does")
-	fs.DurationVar(&f.timeout, "ready-timeout", 30*time.Second, "how long the handler may take to start")
+	fs.DurationVar(&f.timeout, "ready-timeout", 30*time.Second,
+		"how long the handler may take to start")
 	return f, fs.Parse(args)
 }
 
@@ -38,7 +39,8 @@ const demoKey = "local-function-key-7f3a9c2e1b"
 
 // startStack starts the stand-ins and the handler behind the host
 // imitation. The caller closes both.
-func startStack(ctx context.Context, f stackFlags, logs io.Writer) (*standin.Stack, *funchost.Host, error) {
+func startStack(ctx context.Context, f stackFlags,
+	logs io.Writer) (*standin.Stack, *funchost.Host, error) {
 	stack, err := standin.Start(standin.Options{})
 	if err != nil {
 		return nil, nil, fmt.Errorf("start stand-ins: %w", err)
@@ -105,7 +107,8 @@ func runStack(ctx context.Context, args []string) error {
 		host.ReadyAfter().Round(time.Millisecond))
 	fmt.Printf("Try:\n  curl -sS -X POST '%s/api/ProjectSync%s' \\\n"+
 		"    -H 'Content-Type: application/json' \\\n"+
-		"    -d '{\"title\": \"Website relaunch\", \"parent\": \"WorkPoint A/S\", \"sourceId\": \"demo-1\"}'\n",
+		"    -d '{\"title\": \"Website relaunch\", \"parent\": \"WorkPoint A/S\", "+
+		"\"sourceId\": \"demo-1\"}'\n",
 		host.URL(), key)
 	fmt.Println("Press Ctrl-C to stop.")
 	<-ctx.Done()
@@ -118,7 +121,8 @@ func serve(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	dir := fs.String("dir", ".demo", "folder for the stand-ins' CA certificate")
 	proxyAddr := fs.String("proxy", "127.0.0.1:7080", "address of the HTTPS proxy")
-	identityAddr := fs.String("identity", "127.0.0.1:7081", "address of the managed identity endpoint")
+	identityAddr := fs.String("identity", "127.0.0.1:7081",
+		"address of the managed identity endpoint")
 	header := fs.String("identity-header", "local-identity-header",
 		"the X-IDENTITY-HEADER value the identity endpoint expects")
 	if err := fs.Parse(args); err != nil {

@@ -19,7 +19,8 @@ import (
 // is public and grants nothing outside the emulator.
 const (
 	Account = "devstoreaccount1"
-	Key     = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+	Key     = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/" +
+		"K1SZFPTOtr/KBHBeksoGMGw=="
 )
 
 // ErrNotInstalled means no azurite-table binary was found.
@@ -79,7 +80,8 @@ func Start(ctx context.Context, dir string) (*Server, error) {
 		return nil, err
 	}
 	cmd := exec.Command(bin, "--tableHost", "127.0.0.1", "--tablePort", strconv.Itoa(port),
-		"--inMemoryPersistence", "--skipApiVersionCheck", "--disableProductStyleUrl", "--disableTelemetry", "--silent")
+		"--inMemoryPersistence", "--skipApiVersionCheck", "--disableProductStyleUrl",
+		"--disableTelemetry", "--silent")
 	cmd.Dir = os.TempDir()
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("azurite: start: %w", err)

@@ -20,7 +20,8 @@ import (
 // credential fails every request with [ErrNoIdentity] instead of probing
 // the instance metadata address, which answers nothing useful on a
 // Function App and would stall each request.
-func NewManagedIdentity(clientID string, enabled bool, opts *azcore.ClientOptions) (azcore.TokenCredential, error) {
+func NewManagedIdentity(clientID string, enabled bool,
+	opts *azcore.ClientOptions) (azcore.TokenCredential, error) {
 	if !enabled {
 		return noIdentity{}, nil
 	}
@@ -48,7 +49,8 @@ var ErrEmptyToken = errors.New("keyvault: managed identity endpoint returned an 
 
 type nonEmpty struct{ azcore.TokenCredential }
 
-func (c nonEmpty) GetToken(ctx context.Context, o policy.TokenRequestOptions) (azcore.AccessToken, error) {
+func (c nonEmpty) GetToken(ctx context.Context,
+	o policy.TokenRequestOptions) (azcore.AccessToken, error) {
 	tok, err := c.TokenCredential.GetToken(ctx, o)
 	if err == nil && tok.Token == "" {
 		return azcore.AccessToken{}, ErrEmptyToken
@@ -58,6 +60,7 @@ func (c nonEmpty) GetToken(ctx context.Context, o policy.TokenRequestOptions) (a
 
 type noIdentity struct{}
 
-func (noIdentity) GetToken(context.Context, policy.TokenRequestOptions) (azcore.AccessToken, error) {
+func (noIdentity) GetToken(context.Context,
+	policy.TokenRequestOptions) (azcore.AccessToken, error) {
 	return azcore.AccessToken{}, ErrNoIdentity
 }

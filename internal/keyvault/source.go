@@ -233,7 +233,8 @@ func (s *Source) check(sec azsecrets.Secret) (ClientSecret, error) {
 	case cs.Expires != nil && !now.Before(*cs.Expires):
 		return fail(CodeExpired, "the secret expired on "+cs.Expires.UTC().Format(time.RFC3339))
 	case cs.NotBefore != nil && now.Before(*cs.NotBefore):
-		return fail(CodeNotYetValid, "the secret is valid from "+cs.NotBefore.UTC().Format(time.RFC3339))
+		from := cs.NotBefore.UTC().Format(time.RFC3339)
+		return fail(CodeNotYetValid, "the secret is valid from "+from)
 	}
 	cs.Value = redact.NewSecret(*sec.Value)
 	return cs, nil

@@ -121,9 +121,12 @@ var patterns = []struct {
 	// Bearer and Basic credentials in header-like text.
 	{regexp.MustCompile(`(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}`), "$1 " + Mask},
 	// key=value pairs whose key names a secret: form bodies, queries, connection strings.
-	{regexp.MustCompile(`(?i)\b(client_secret|client_assertion|access_token|refresh_token|id_token|code|sig|password|accountkey|sharedaccesskey|x-functions-key|x-identity-header)=([^&\s;"',]+)`), "$1=" + Mask},
+	{regexp.MustCompile(`(?i)\b(client_secret|client_assertion|access_token|refresh_token|` +
+		`id_token|code|sig|password|accountkey|sharedaccesskey|x-functions-key|x-identity-header)` +
+		`=([^&\s;"',]+)`), "$1=" + Mask},
 	// The same keys as JSON members.
-	{regexp.MustCompile(`(?i)"(client_secret|client_assertion|access_token|refresh_token|id_token|value|password|secret|token)"\s*:\s*"[^"]*"`), `"$1":"` + Mask + `"`},
+	{regexp.MustCompile(`(?i)"(client_secret|client_assertion|access_token|refresh_token|` +
+		`id_token|value|password|secret|token)"\s*:\s*"[^"]*"`), `"$1":"` + Mask + `"`},
 }
 
 // Text scrubs tokens, bearer credentials and secret-named parameters from s.

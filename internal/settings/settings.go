@@ -245,8 +245,10 @@ func (e *Error) Error() string {
 }
 
 var (
-	guidRE   = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	guidRE = regexp.MustCompile(
+		`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 	tenantRE = regexp.MustCompile(`^[A-Za-z0-9.-]+$`)
+	tableRE  = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]{2,62}$`)
 )
 
 // Load reads the settings through getenv (os.Getenv in production) and
@@ -301,13 +303,14 @@ func Load(getenv func(string) string) (Settings, error) {
 	l.check(s.ManagedIdentityClientID, EnvManagedIdentity, guidRE.MatchString, "a client ID GUID")
 	l.check(s.APIURL, EnvAPIURL, isHTTPSURL, "an https URL")
 	l.check(s.SolutionURL, EnvSolutionURL, isHTTPSURL, "an https URL of the solution's root site")
-	l.check(s.KeyVaultURL, EnvKeyVaultURL, isHTTPSURL, "an https URL such as https://<vault>.vault.azure.net/")
+	l.check(s.KeyVaultURL, EnvKeyVaultURL, isHTTPSURL,
+		"an https URL such as https://<vault>.vault.azure.net/")
 	l.check(s.AuthorityHost, EnvAuthorityHost, isHTTPSURL, "an https URL")
 	l.check(s.SiteCreation, EnvSiteCreation, isSiteCreation, `"false", "true" or "enum:<value>"`)
 	l.check(s.Ledger, EnvLedger, func(v string) bool {
 		return v == LedgerAuto || v == LedgerTable || v == LedgerMemory
 	}, "auto, table or memory")
-	l.check(s.LedgerTable, EnvLedgerTable, regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]{2,62}$`).MatchString,
+	l.check(s.LedgerTable, EnvLedgerTable, tableRE.MatchString,
 		"a table name: a letter, then 2 to 62 letters or digits")
 	if s.SettleTime < s.RequestTimeout {
 		l.problem("%s is %s: it must be at least %s (%s), the longest a create can take",
@@ -320,13 +323,15 @@ func Load(getenv func(string) string) (Settings, error) {
 		l.problem("%s is easyauth but %s lists no caller", EnvCallerAuth, EnvAllowedCallers)
 	}
 	for _, id := range s.AllowedCallers {
-		l.check(id, EnvAllowedCallers, guidRE.MatchString, "application or object id GUIDs, comma-separated")
+		l.check(id, EnvAllowedCallers, guidRE.MatchString,
+			"application or object id GUIDs, comma-separated")
 	}
 	l.check(s.Credential, EnvCredential, func(v string) bool {
 		return v == CredentialSecret || v == CredentialFederated
 	}, "secret or federated")
 	if s.Credential == CredentialFederated && s.ManagedIdentityClientID == "" {
-		l.problem("%s is federated: set %s to the user-assigned identity the app registration trusts",
+		l.problem("%s is federated: set %s to the user-assigned identity "+
+			"the app registration trusts",
 			EnvCredential, EnvManagedIdentity)
 	}
 	if s.RequestTimeout < 10*time.Second {

@@ -52,7 +52,8 @@ type Client struct {
 // NewClient returns a Client for the API at apiURL and the solution at
 // solutionURL, authorising calls with tokens for scope from cred. Pass nil
 // for opts to accept the defaults. It makes no network call.
-func NewClient(apiURL, solutionURL string, cred azcore.TokenCredential, scope string, opts *ClientOptions) (*Client, error) {
+func NewClient(apiURL, solutionURL string, cred azcore.TokenCredential, scope string,
+	opts *ClientOptions) (*Client, error) {
 	var o ClientOptions
 	if opts != nil {
 		o = *opts
@@ -86,19 +87,22 @@ func NewClient(apiURL, solutionURL string, cred azcore.TokenCredential, scope st
 // BusinessModule returns the business module id.
 func (c *Client) BusinessModule(ctx context.Context, id string) (BusinessModule, error) {
 	var m BusinessModule
-	err := c.do(ctx, StepModule, http.MethodGet, "/api/BusinessModules/"+url.PathEscape(id), nil, &m)
+	path := "/api/BusinessModules/" + url.PathEscape(id)
+	err := c.do(ctx, StepModule, http.MethodGet, path, nil, &m)
 	return m, err
 }
 
 // FindByTitle returns up to limit entities of the business module whose
 // Title equals title.
-func (c *Client) FindByTitle(ctx context.Context, moduleID, title string, limit int) ([]ListItem, error) {
+func (c *Client) FindByTitle(ctx context.Context, moduleID, title string,
+	limit int) ([]ListItem, error) {
 	return c.FindByField(ctx, moduleID, "Title", title, limit)
 }
 
 // FindByField returns up to limit entities of the business module whose
 // text field equals value.
-func (c *Client) FindByField(ctx context.Context, moduleID, field, value string, limit int) ([]ListItem, error) {
+func (c *Client) FindByField(ctx context.Context, moduleID, field, value string,
+	limit int) ([]ListItem, error) {
 	q := listQuery{
 		CamlQuery:  camlTextEquals(field, value, limit),
 		PageSize:   limit,
@@ -108,7 +112,8 @@ func (c *Client) FindByField(ctx context.Context, moduleID, field, value string,
 		q.ViewFields = append(q.ViewFields, field)
 	}
 	var r queryResult
-	err := c.do(ctx, StepQuery, http.MethodPost, "/api/List/"+url.PathEscape(moduleID)+"/Items", q, &r)
+	path := "/api/List/" + url.PathEscape(moduleID) + "/Items"
+	err := c.do(ctx, StepQuery, http.MethodPost, path, q, &r)
 	return r.Items, err
 }
 
@@ -153,7 +158,8 @@ func (c *Client) createPath(moduleID string) string {
 // that failed before it was sent is told from one whose answer was lost.
 type markedCredential struct{ azcore.TokenCredential }
 
-func (c markedCredential) GetToken(ctx context.Context, o policy.TokenRequestOptions) (azcore.AccessToken, error) {
+func (c markedCredential) GetToken(ctx context.Context,
+	o policy.TokenRequestOptions) (azcore.AccessToken, error) {
 	tok, err := c.TokenCredential.GetToken(ctx, o)
 	if err != nil {
 		return tok, &tokenError{err}

@@ -20,9 +20,12 @@ const maxAnswer = 4 << 20
 
 // do sends one call and decodes a 2xx answer into out.
 func (c *Client) do(ctx context.Context, step Step, method, path string, in, out any) error {
+	fail := func(err error) *Error {
+		return &Error{Step: step, Method: method, Path: path, Err: err}
+	}
 	req, err := runtime.NewRequest(ctx, method, c.base+path)
 	if err != nil {
-		return &Error{Step: step, Method: method, Path: path, Err: fmt.Errorf("workpoint: build request: %w", err)}
+		return fail(fmt.Errorf("workpoint: build request: %w", err))
 	}
 	h := req.Raw().Header
 	h.Set(HeaderSolutionURL, c.solution)
@@ -30,17 +33,20 @@ func (c *Client) do(ctx context.Context, step Step, method, path string, in, out
 	if in != nil {
 		body, err := json.Marshal(in)
 		if err != nil {
-			return &Error{Step: step, Method: method, Path: path, Err: fmt.Errorf("workpoint: encode body: %w", err)}
+			return fail(fmt.Errorf("workpoint: encode body: %w", err))
 		}
-		if err := req.SetBody(streaming.NopCloser(bytes.NewReader(body)), "application/json"); err != nil {
-			return &Error{Step: step, Method: method, Path: path, Err: err}
+		err = req.SetBody(streaming.NopCloser(bytes.NewReader(body)), "application/json")
+		if err != nil {
+			return fail(fmt.Errorf("workpoint: set body: %w", err))
 		}
 	}
 
 	resp, err := c.pl.Do(req)
 	if err != nil {
 		var te *tokenError
-		return &Error{Step: step, Method: method, Path: path, Err: err, NotSent: errors.As(err, &te)}
+		e := fail(err)
+		e.NotSent = errors.As(err, &te)
+		return e
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
@@ -58,8 +64,9 @@ func (c *Client) do(ctx context.Context, step Step, method, path string, in, out
 		return nil
 	}
 	if err := json.Unmarshal(body, out); err != nil {
-		return &Error{Step: step, Method: method, Path: path, Status: resp.StatusCode,
-			Message: "answer is not the JSON expected", Err: fmt.Errorf("workpoint: decode answer: %w", err)}
+		e := fail(fmt.Errorf("workpoint: decode answer: %w", err))
+		e.Status, e.Message = resp.StatusCode, "answer is not the JSON expected"
+		return e
 	}
 	return nil
 }
