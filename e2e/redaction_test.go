@@ -218,6 +218,11 @@ func TestRedaction_ConcurrentLogLines(t *testing.T) {
 	}
 	wg.Wait()
 	close(results)
+	defer func() {
+		if t.Failed() {
+			t.Logf("logs:\n%s", c.dump())
+		}
+	}()
 	ids := map[int]bool{}
 	for r := range results {
 		switch {

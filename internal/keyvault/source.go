@@ -203,7 +203,7 @@ func (s *Source) read(ctx context.Context) (ClientSecret, error) {
 	s.mu.Lock()
 	s.cached, s.readAt = &cs, s.opts.Now()
 	s.mu.Unlock()
-	ev := zerolog.Ctx(ctx).Debug().Str("vault", s.vault).Str("secret", s.name).
+	ev := zerolog.Ctx(ctx).Debug().Str("vault", s.vault).Str("secret_name", s.name).
 		Str("secret_version", cs.Version)
 	if cs.Expires != nil {
 		ev = ev.Time("secret_expires", *cs.Expires)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"regexp"
 	"strings"
 	"time"
 
@@ -207,6 +208,8 @@ func fromEntra(e *entra.Error) *Problem {
 		p = New(EntraTenantNotFound, "Entra ID has no tenant WORKPOINT_TENANT_ID.")
 	case e.Has(entra.CodeResourceNotFound):
 		p = New(EntraResourceNotFound, "Entra ID does not know the resource WORKPOINT_AUDIENCE in the tenant.")
+	case e.FederationMismatch():
+		p = New(EntraFederationMismatch, "Entra ID found no federated credential of the app registration matching the managed identity's token.")
 	case e.Has(entra.CodeNoServicePrincipal):
 		p = New(EntraConsentMissing, "The app registration has no service principal in the tenant.")
 	case e.Has(entra.CodeAssignmentRequired):
@@ -254,6 +257,9 @@ func fromWorkPoint(e *workpoint.Error) *Problem {
 		p = New(WorkPointRouteNotFound, what+" at "+e.Path+": "+e.Message)
 	case workpoint.KindFields:
 		p = New(WorkPointFieldsRejected, what+": "+e.Message)
+		if m := fieldInMessage.FindStringSubmatch(e.Message); m != nil {
+			p.Field = m[1]
+		}
 	case workpoint.KindSiteCreation:
 		p = New(WorkPointSiteCreationRejected, what+": "+e.Message)
 	case workpoint.KindThrottled:
@@ -281,6 +287,10 @@ func fromWorkPointDown(e *workpoint.Error) *Problem {
 	p.RetryAfter = retrySeconds(e.RetryAfter)
 	return p
 }
+
+// fieldInMessage finds the field WorkPoint names in a refusal, as in
+// "Field 'Budget' does not exist in business module 'Projects'."
+var fieldInMessage = regexp.MustCompile(`[Ff]ield '([^']+)'`)
 
 func retrySeconds(d time.Duration) int {
 	if d <= 0 {

@@ -46,13 +46,24 @@ type Options struct {
 	// load tests. No function routes there, so the Functions host never
 	// forwards it; it is off unless set.
 	RuntimeStats bool
+	// CallerAuth is "easyauth" when App Service Authentication runs in
+	// front of the function: ProjectSync and Health then answer only
+	// callers whose X-MS-CLIENT-PRINCIPAL names an id in AllowedCallers.
+	// Empty or "none" reads no Easy Auth header at all: a forged one is
+	// neither trusted nor logged. Any other value is taken as "easyauth",
+	// so a mistyped value refuses callers instead of admitting them.
+	CallerAuth string
+	// AllowedCallers are the application (client) ids and object ids that
+	// may call when CallerAuth is "easyauth"; empty refuses every caller.
+	AllowedCallers []string
 }
 
 // Server routes the forwarded requests. It is an http.Handler.
 type Server struct {
-	sync Syncer
-	log  zerolog.Logger
-	opts Options
+	sync    Syncer
+	log     zerolog.Logger
+	opts    Options
+	callers *CallerCheck // nil when CallerAuth is none
 }
 
 // New returns a Server that creates entities with s and logs to log.
@@ -63,7 +74,12 @@ func New(s Syncer, log zerolog.Logger, opts Options) *Server {
 	if opts.RequestTimeout <= 0 {
 		opts.RequestTimeout = 60 * time.Second
 	}
-	return &Server{sync: s, log: log, opts: opts}
+	srv := &Server{sync: s, log: log, opts: opts}
+	mode := strings.TrimSpace(opts.CallerAuth)
+	if mode != "" && !strings.EqualFold(mode, CallerAuthNone) {
+		srv.callers = NewCallerCheck(opts.AllowedCallers)
+	}
+	return srv
 }
 
 // ServeHTTP answers the host's readiness probe on "/" and the functions
@@ -135,14 +151,8 @@ func (s *Server) edge(w http.ResponseWriter, r *http.Request, method string, h h
 	r = r.WithContext(ctx)
 
 	rec := &recorder{ResponseWriter: w}
-	var p *problem.Problem
-	switch {
-	case h == nil:
-		p = problem.New(problem.NotFound, "No function answers "+redact.Path(r.URL)+".")
-	case r.Method != method:
-		w.Header().Set("Allow", method)
-		p = problem.New(problem.MethodNotAllowed, r.Method+" is not allowed; use "+method+".")
-	default:
+	caller, p := s.admit(w, r, method, h)
+	if p == nil {
 		p = h(rec, r)
 	}
 	if p != nil {
@@ -162,7 +172,14 @@ func (s *Server) edge(w http.ResponseWriter, r *http.Request, method string, h h
 		if p.Upstream != nil {
 			ev = ev.Str("upstream", p.Upstream.Service).Str("upstream_code", p.Upstream.Code).
 				Int("upstream_status", p.Upstream.Status).Str("detail", p.Detail)
+			if p.Upstream.TraceID != "" {
+				ev = ev.Str("upstream_trace_id", p.Upstream.TraceID).
+					Str("upstream_correlation_id", p.Upstream.CorrelationID)
+			}
 		}
+	}
+	if caller.AppID != "" {
+		ev = ev.Str("caller_app_id", caller.AppID)
 	}
 	ev.Str("method", r.Method).
 		Str("path", redact.Path(r.URL)).
@@ -171,6 +188,27 @@ func (s *Server) edge(w http.ResponseWriter, r *http.Request, method string, h h
 		Str("outcome", outcome(rec.status())).
 		Dur("duration_ms", time.Since(start)).
 		Msg("request")
+}
+
+// admit returns the problem of a request no function serves: an unknown
+// path, a caller the caller check refuses, or a wrong method. It returns
+// the caller the check read, if any.
+func (s *Server) admit(w http.ResponseWriter, r *http.Request, method string,
+	h handler) (Caller, *problem.Problem) {
+	if h == nil {
+		return Caller{}, problem.New(problem.NotFound,
+			"No function answers "+redact.Path(r.URL)+".")
+	}
+	caller, p := s.callers.Check(r.Header)
+	if p != nil {
+		return caller, p
+	}
+	if r.Method != method {
+		w.Header().Set("Allow", method)
+		return caller, problem.New(problem.MethodNotAllowed,
+			r.Method+" is not allowed; use "+method+".")
+	}
+	return caller, nil
 }
 
 // handleProjectSync reads the body, decodes it and creates the entity.
