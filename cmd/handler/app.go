@@ -41,29 +41,17 @@ type app struct {
 }
 
 // newApp wires the handler from its settings. It makes no network call.
-func newApp(s settings.Settings, getenv func(string) string, known *redact.Known, log zerolog.Logger) (*app, error) {
+func newApp(s settings.Settings, getenv func(string) string, known *redact.Known,
+	log zerolog.Logger) (*app, error) {
 	miEnabled := getenv(envIdentityEndpoint) != "" && getenv(envIdentityHeader) != ""
 	mi, err := keyvault.NewManagedIdentity(s.ManagedIdentityClientID, miEnabled, nil)
 	if err != nil {
 		return nil, err
 	}
-	secrets, err := keyvault.NewSource(s.KeyVaultURL, s.SecretName, mi, &keyvault.Options{
-		Version: s.SecretVersion,
-		TTL:     s.SecretCacheTTL,
-		Known:   known,
-	})
+	token, checker, err := newCredential(s, mi, known)
 	if err != nil {
 		return nil, err
 	}
-
-	token := entra.New(s.TenantID, s.ClientID, secrets, &entra.Options{
-		AuthorityHost: s.AuthorityHost,
-		Expect: &entra.Expectation{
-			Audience: s.Audience,
-			TenantID: s.TenantID,
-			Role:     s.AppRole,
-		},
-	})
 	wp, err := workpoint.NewClient(s.APIURL, s.SolutionURL, token, s.Scope(),
 		&workpoint.ClientOptions{SiteCreation: s.SiteCreation})
 	if err != nil {
@@ -85,7 +73,7 @@ func newApp(s settings.Settings, getenv func(string) string, known *redact.Known
 		SettleTime:     s.SettleTime,
 		SourceField:    s.SourceField,
 	})
-	checker := &health.Checker{Settings: s, Secrets: secrets, Token: token, WorkPoint: wp}
+	checker.Token, checker.WorkPoint = token, wp
 	h := server.New(svc, log, server.Options{
 		MaxBodyBytes:   s.MaxBodyBytes,
 		RequestTimeout: s.RequestTimeout,
@@ -112,6 +100,42 @@ func (a *app) diagnose(ctx context.Context, args []string, w io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// newCredential builds the app registration's credential the settings ask
+// for, and the health checker that checks it: the client secret read from
+// Key Vault, or the managed identity as a federated credential, where no
+// secret and no vault exist.
+func newCredential(s settings.Settings, mi azcore.TokenCredential,
+	known *redact.Known) (azcore.TokenCredential, *health.Checker, error) {
+	checker := &health.Checker{Settings: s}
+	opts := &entra.Options{
+		AuthorityHost: s.AuthorityHost,
+		Expect: &entra.Expectation{
+			Audience: s.Audience,
+			TenantID: s.TenantID,
+			Role:     s.AppRole,
+		},
+	}
+	if s.Credential == settings.CredentialFederated {
+		fed, err := entra.NewFederated(s.TenantID, s.ClientID, mi, s.FederatedAudience, opts)
+		if err != nil {
+			return nil, nil, err
+		}
+		checker.Federation = fed
+		return fed, checker, nil
+	}
+
+	secrets, err := keyvault.NewSource(s.KeyVaultURL, s.SecretName, mi, &keyvault.Options{
+		Version: s.SecretVersion,
+		TTL:     s.SecretCacheTTL,
+		Known:   known,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	checker.Secrets = secrets
+	return entra.New(s.TenantID, s.ClientID, secrets, opts), checker, nil
 }
 
 // newLedger opens the idempotency ledger the settings ask for: Table

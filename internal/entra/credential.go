@@ -6,6 +6,10 @@
 // nears expiry. When Entra rejects the secret (rotated or expired), the
 // cached secret is dropped, Key Vault is read once more and, if it holds
 // a newer version, the token request is made again with it.
+//
+// [Federated] is the mode without any secret: the app registration trusts
+// the Function App's user-assigned managed identity as a federated
+// credential, and a managed identity token is the client assertion.
 package entra
 
 import (

@@ -1,8 +1,9 @@
 // Package health checks every link of ProjectSync's chain, in order: the
-// settings, the managed identity, the Key Vault secret, the WorkPoint
-// token and its claims, and WorkPoint itself with the solution, the
-// business module and the parent module. It serves GET /api/Health and
-// the handler's diagnose command.
+// settings, the managed identity, the Key Vault secret (or, without a
+// secret, the federated credential), the WorkPoint token and its claims,
+// and WorkPoint itself with the solution, the business module and the
+// parent module. It serves GET /api/Health and the handler's diagnose
+// command.
 //
 // A report never holds a secret or a token: only what was checked, when
 // things expire, and for a failure the problem code and fix.
@@ -10,6 +11,7 @@ package health
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -71,20 +73,43 @@ type WorkPoint interface {
 	FindByTitle(ctx context.Context, moduleID, title string, limit int) ([]workpoint.ListItem, error)
 }
 
+// Federation is the managed identity token a federated credential is
+// built from; *entra.Federated is one.
+type Federation interface {
+	Assertion(ctx context.Context) (entra.Assertion, error)
+}
+
 var (
-	_ Secrets   = (*keyvault.Source)(nil)
-	_ WorkPoint = (*workpoint.Client)(nil)
+	_ Secrets    = (*keyvault.Source)(nil)
+	_ Federation = (*entra.Federated)(nil)
+	_ WorkPoint  = (*workpoint.Client)(nil)
 )
 
-// Checker runs the checks.
+// Checker runs the checks. One of Secrets and Federation must be set.
 type Checker struct {
-	Settings  settings.Settings
-	Secrets   Secrets
+	Settings settings.Settings
+
+	// Secrets is the Key Vault source of the client secret. It is nil
+	// when the app registration has no secret (Federation is set).
+	Secrets Secrets
+
+	// Federation, when set, is the federated credential the app
+	// registration uses instead of a client secret: the managed identity
+	// check asks for its audience, and a federated credential check takes
+	// the place of the Key Vault secret check. Nil means the secret mode.
+	Federation Federation
+
 	Token     azcore.TokenCredential
 	WorkPoint WorkPoint
 	// Now returns the current time. Nil means time.Now.
 	Now func() time.Time
 }
+
+// Names of the checks that differ between the two modes.
+const (
+	checkSecret    = "key vault secret"
+	checkFederated = "federated credential"
+)
 
 // Run checks the chain link by link; a link whose prerequisite failed is
 // skipped.
@@ -113,27 +138,34 @@ func (c *Checker) Run(ctx context.Context) Report {
 		}
 	}
 
-	add("settings", func() (string, string, error) {
-		return Pass, fmt.Sprintf("tenant %s, app %s, vault %s, secret %s, solution %s, module %s",
-			c.Settings.TenantID, c.Settings.ClientID, c.Secrets.Vault(), c.Secrets.Name(),
-			c.Settings.SolutionURL, c.Settings.BusinessModuleID), nil
-	})
+	add("settings", func() (string, string, error) { return Pass, c.describe(), nil })
+	credential := checkSecret
+	if c.Federation != nil {
+		credential = checkFederated
+	}
+	var assertion entra.Assertion
 	ok := add("managed identity", func() (string, string, error) {
-		exp, err := c.Secrets.IdentityToken(ctx)
+		if c.Federation == nil {
+			return c.identity(ctx)
+		}
+		var err error
+		assertion, err = c.Federation.Assertion(ctx)
 		if err != nil {
 			return "", "", err
 		}
-		who := "system-assigned identity"
-		if id := c.Settings.ManagedIdentityClientID; id != "" {
-			who = "user-assigned identity " + id
-		}
-		return Pass, fmt.Sprintf("%s got a Key Vault token valid until %s", who, stamp(exp)), nil
+		return Pass, fmt.Sprintf("%s got a token for %s valid until %s", c.who(),
+			assertion.Audience, stamp(assertion.ExpiresOn)), nil
 	})
 	if !ok {
-		skip("key vault secret", "workpoint token", "workpoint solution", "business module")
+		skip(credential, "workpoint token", "workpoint solution", "business module")
 		return r.finish()
 	}
-	ok = add("key vault secret", func() (string, string, error) { return c.secret(ctx, now()) })
+	ok = add(credential, func() (string, string, error) {
+		if c.Federation != nil {
+			return c.federated(assertion)
+		}
+		return c.secret(ctx, now())
+	})
 	if !ok {
 		skip("workpoint token", "workpoint solution", "business module")
 		return r.finish()
@@ -169,6 +201,62 @@ func (r Report) finish() Report {
 		}
 	}
 	return r
+}
+
+// describe lists the settings the chain is built from.
+func (c *Checker) describe() string {
+	s := c.Settings
+	how := "no client secret source"
+	switch {
+	case c.Federation != nil:
+		how = "federated credential of the " + c.who()
+	case c.Secrets != nil:
+		how = fmt.Sprintf("vault %s, secret %s", c.Secrets.Vault(), c.Secrets.Name())
+	}
+	return fmt.Sprintf("tenant %s, app %s, %s, solution %s, module %s",
+		s.TenantID, s.ClientID, how, s.SolutionURL, s.BusinessModuleID)
+}
+
+// who names the managed identity in use.
+func (c *Checker) who() string {
+	if id := c.Settings.ManagedIdentityClientID; id != "" {
+		return "user-assigned identity " + id
+	}
+	return "system-assigned identity"
+}
+
+// identity gets a Key Vault token from the managed identity.
+func (c *Checker) identity(ctx context.Context) (string, string, error) {
+	if c.Secrets == nil {
+		return "", "", errNoCredential
+	}
+	exp, err := c.Secrets.IdentityToken(ctx)
+	if err != nil {
+		return "", "", err
+	}
+	return Pass, fmt.Sprintf("%s got a Key Vault token valid until %s", c.who(), stamp(exp)), nil
+}
+
+// errNoCredential means the checker was given neither a secret source nor
+// a federated credential.
+var errNoCredential = errors.New("health: no client secret source and no federated credential")
+
+// federated says what the app registration's federated credential must
+// name for Entra ID to accept the managed identity's token. Entra compares
+// them only when the WorkPoint token is requested, the next check.
+func (c *Checker) federated(a entra.Assertion) (string, string, error) {
+	tenant := a.TenantID
+	if tenant == "" {
+		tenant = c.Settings.TenantID
+	}
+	detail := "no client secret exists, so nothing expires; "
+	if a.Subject == "" {
+		return Warn, detail + "the managed identity token's subject could not be read, " +
+			"so the federated credential cannot be shown", nil
+	}
+	return Pass, detail + fmt.Sprintf("the app registration must have a federated "+
+		"credential with issuer https://login.microsoftonline.com/%s/v2.0, subject %s "+
+		"and audience %s", tenant, a.Subject, a.Audience), nil
 }
 
 // secret reads the client secret and says how long it has left.

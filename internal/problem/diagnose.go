@@ -32,6 +32,9 @@ func FromError(err error) *Problem {
 		pnd *project.PendingError
 		led *project.LedgerError
 	)
+	if fp, ok := fromFederated(err); ok {
+		return fp
+	}
 	switch {
 	case errors.As(err, &p):
 		return p
