@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -30,6 +31,8 @@ import (
 const (
 	envIdentityEndpoint = "IDENTITY_ENDPOINT"
 	envIdentityHeader   = "IDENTITY_HEADER"
+	// envAuthEnabled is "True" when App Service Authentication is on.
+	envAuthEnabled = "WEBSITE_AUTH_ENABLED"
 )
 
 // app holds the wired parts of the handler.
@@ -79,7 +82,16 @@ func newApp(s settings.Settings, getenv func(string) string, known *redact.Known
 		RequestTimeout: s.RequestTimeout,
 		Health:         health.Handler(checker),
 		RuntimeStats:   s.RuntimeStats,
+		CallerAuth:     s.CallerAuth,
+		AllowedCallers: s.AllowedCallers,
 	})
+	if s.CallerAuth == settings.CallerAuthEasyAuth &&
+		!strings.EqualFold(getenv(envAuthEnabled), "true") {
+		log.Warn().Str("setting", settings.EnvCallerAuth).
+			Msg("CALLER_AUTH is easyauth but App Service Authentication does not look on " +
+				"(WEBSITE_AUTH_ENABLED is not True): without it a caller can forge " +
+				"X-MS-CLIENT-PRINCIPAL. Turn on Authentication for the Function App.")
+	}
 	return &app{settings: s, checker: checker, handler: h, log: log}, nil
 }
 
