@@ -49,8 +49,21 @@ test-short:
 fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzDecode -fuzztime=60s ./internal/project/
 
-bench: build standins
-	$(GO) test -run='^$$' -bench=. -benchmem ./internal/...
+# The handler against a bare reverse proxy on the stand-ins: writes
+# bench/results/<date>-<commit>.json and BENCHMARKS.md in about five
+# minutes. BENCH_FLAGS passes flags to benchrun (bin/benchrun -h), e.g. a
+# quick look: BENCH_FLAGS='-rounds 1 -duration 1s -out /tmp/b -md /tmp/b/B.md'
+BENCH_FLAGS ?=
+bench: build
+	$(GO) build -o $(BIN)/benchrun ./bench/cmd/benchrun
+	$(BIN)/benchrun -handler ./handler $(BENCH_FLAGS)
+
+# The package holds host.json, the function folders and handler, nothing
+# else. AUTH_LEVEL sets the functions' authLevel: function (the default:
+# callers send a function key) or anonymous (App Service Authentication and
+# CALLER_AUTH=easyauth guard the functions instead).
+AUTH_LEVEL ?= function
+FUNCTIONS  := ProjectSync Health
 
 publish: build
 	@command -v func >/dev/null 2>&1 || { \
@@ -58,7 +71,13 @@ publish: build
 	  echo "Install them (npm install -g azure-functions-core-tools@4), run 'az login', then retry."; \
 	  exit 1; }
 	@test -n "$(APP)" || { echo "make publish: name the Function App: make publish APP=<name>"; exit 1; }
-	func azure functionapp publish $(APP)
+	@case "$(AUTH_LEVEL)" in function|anonymous) ;; \
+	  *) echo "make publish: AUTH_LEVEL is function or anonymous"; exit 1;; esac
+	rm -rf .publish && mkdir -p .publish
+	cp host.json handler .publish/
+	for f in $(FUNCTIONS); do mkdir -p .publish/$$f && \
+	  sed 's/"authLevel": "function"/"authLevel": "$(AUTH_LEVEL)"/' $$f/function.json > .publish/$$f/function.json; done
+	cd .publish && func azure functionapp publish $(APP)
 
 clean:
-	rm -rf handler $(BIN) .demo
+	rm -rf handler $(BIN) .demo .publish
