@@ -59,6 +59,8 @@ func settingNames() []string {
 		settings.EnvLogLevel, settings.EnvRequestTimeout, settings.EnvMaxBodyBytes,
 		settings.EnvLogAzureSDK, settings.EnvLedger, settings.EnvLedgerTable,
 		settings.EnvSourceField, settings.EnvSettleTime, settings.EnvRuntimeStats,
+		settings.EnvFieldMap, settings.EnvParentColumn, settings.EnvCallerAuth,
+		settings.EnvAllowedCallers, settings.EnvCredential, settings.EnvFederatedAud,
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"projectsync/internal/health"
 	"projectsync/internal/keyvault"
 	"projectsync/internal/ledger"
+	"projectsync/internal/mapping"
 	"projectsync/internal/project"
 	"projectsync/internal/redact"
 	"projectsync/internal/server"
@@ -46,6 +47,13 @@ type app struct {
 // newApp wires the handler from its settings. It makes no network call.
 func newApp(s settings.Settings, getenv func(string) string, known *redact.Known,
 	log zerolog.Logger) (*app, error) {
+	// The field mapping is checked before anything is built: a mistake in
+	// it stops the handler with every problem named.
+	fieldMap, err := mapping.Parse(s.FieldMap)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", settings.EnvFieldMap, err)
+	}
+
 	miEnabled := getenv(envIdentityEndpoint) != "" && getenv(envIdentityHeader) != ""
 	mi, err := keyvault.NewManagedIdentity(s.ManagedIdentityClientID, miEnabled, nil)
 	if err != nil {
@@ -75,6 +83,8 @@ func newApp(s settings.Settings, getenv func(string) string, known *redact.Known
 		Lease:          s.RequestTimeout + 30*time.Second,
 		SettleTime:     s.SettleTime,
 		SourceField:    s.SourceField,
+		Mapping:        fieldMap,
+		ParentColumn:   s.ParentColumn,
 	})
 	checker.Token, checker.WorkPoint = token, wp
 	h := server.New(svc, log, server.Options{
@@ -202,7 +212,9 @@ func instanceName(getenv func(string) string) string {
 // stderr, which the Functions host files as errors.
 func routeSDKLogs(log zerolog.Logger, on bool) {
 	if !on {
-		azlog.SetListener(func(azlog.Event, string) {})
+		// A nil listener, unlike one that drops every event, also tells
+		// the SDK not to format the events at all.
+		azlog.SetListener(nil)
 		return
 	}
 	azlog.SetListener(func(ev azlog.Event, msg string) {

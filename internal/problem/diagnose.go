@@ -35,6 +35,9 @@ func FromError(err error) *Problem {
 	if fp, ok := fromFederated(err); ok {
 		return fp
 	}
+	if mp, ok := fromMapping(err); ok {
+		return mp
+	}
 	switch {
 	case errors.As(err, &p):
 		return p

@@ -77,8 +77,23 @@ var composedMembers = map[string]bool{
 //     choices or lookups, or of text becomes []string. Any other value is an
 //     error naming the field: nothing is dropped silently.
 //
-// Request.Fields is never nil.
+// Request.Fields is never nil. Request.Columns holds every member of an
+// item, or of a composed body's fields, as sent, for a field mapping.
 func Decode(contentType string, body []byte) (Request, error) {
+	return decode(contentType, body, true)
+}
+
+// DecodeColumns reads a body as [Decode] does, but leaves the values of a
+// SharePoint item's columns unread: [Service.Sync] reads them, by the
+// field mapping when one is set, else by Decode's rules. So with a mapping,
+// a column the mapping does not name cannot fail the request, whatever its
+// shape (a hyperlink, say). A composed body is read exactly as by Decode.
+func DecodeColumns(contentType string, body []byte) (Request, error) {
+	return decode(contentType, body, false)
+}
+
+// decode reads a body; eager reads an item's column values at once.
+func decode(contentType string, body []byte, eager bool) (Request, error) {
 	if err := checkMediaType(contentType); err != nil {
 		return Request{}, err
 	}
@@ -93,7 +108,7 @@ func Decode(contentType string, body []byte) (Request, error) {
 			return decodeComposed(members)
 		}
 	}
-	return decodeItem(members)
+	return decodeItem(members, eager)
 }
 
 // UTF16Len counts s as SharePoint does: UTF-16 code units. Runes outside
@@ -355,9 +370,11 @@ func jsonKind(raw []byte) string {
 	return "a JSON number"
 }
 
-// decodeItem reads a SharePoint item as the flow's trigger hands it.
-func decodeItem(members []member) (Request, error) {
-	req := Request{Shape: ShapeItem, Fields: make(map[string]any)}
+// decodeItem reads a SharePoint item as the flow's trigger hands it; eager
+// reads the column values into Fields, else leaves them to Sync.
+func decodeItem(members []member, eager bool) (Request, error) {
+	req := Request{Shape: ShapeItem, Fields: make(map[string]any), deferred: !eager}
+	req.Columns = columns(members)
 	values := make(map[string]any)
 	for _, m := range members {
 		if m.name == "Title" || m.name == "ID" || m.name == "{Identifier}" {
@@ -382,15 +399,38 @@ func decodeItem(members []member) (Request, error) {
 	}
 	req.SourceID = sourceID
 
+	if !eager {
+		return req, nil
+	}
+	if err := addColumns(req.Fields, members); err != nil {
+		return Request{}, err
+	}
+	return req, nil
+}
+
+// addColumns adds an item's columns to fields by the default rules.
+func addColumns(fields map[string]any, members []member) error {
 	for _, m := range members {
 		if isSystem(m.name) || isAnnotation(m.name) {
 			continue
 		}
-		if err := addField(req.Fields, "", m); err != nil {
-			return Request{}, err
+		if err := addField(fields, "", m); err != nil {
+			return err
 		}
 	}
-	return req, nil
+	return nil
+}
+
+// columns returns members by name, or nil when there are none.
+func columns(members []member) map[string]json.RawMessage {
+	if len(members) == 0 {
+		return nil
+	}
+	out := make(map[string]json.RawMessage, len(members))
+	for _, m := range members {
+		out[m.name] = m.raw
+	}
+	return out
 }
 
 // itemSourceID returns the item's {Identifier}, else "item:<ID>", else "".
@@ -501,9 +541,11 @@ func decodeComposed(members []member) (Request, error) {
 	}
 	req.SourceID = sourceID
 
-	if err := addComposedFields(req.Fields, fieldsRaw); err != nil {
+	cols, err := addComposedFields(req.Fields, fieldsRaw)
+	if err != nil {
 		return Request{}, err
 	}
+	req.Columns = cols
 	return req, nil
 }
 
@@ -572,18 +614,19 @@ func composedSourceID(v any) (string, error) {
 }
 
 // addComposedFields adds the members of a composed body's fields object,
-// which may be absent (raw is empty) or null.
-func addComposedFields(fields map[string]any, raw json.RawMessage) error {
+// which may be absent (raw is empty) or null, and returns them as sent.
+func addComposedFields(fields map[string]any, raw json.RawMessage) (
+	map[string]json.RawMessage, error) {
 	switch jsonKind(raw) {
 	case "nothing", "JSON null":
-		return nil
+		return nil, nil
 	case wantObject:
 	default:
 		v, err := decodeValue(raw)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		return &InputError{
+		return nil, &InputError{
 			Kind: KindField, Field: "fields", Got: describe(v),
 			Want: "an object of WorkPoint field values by internal name",
 		}
@@ -591,20 +634,20 @@ func addComposedFields(fields map[string]any, raw json.RawMessage) error {
 
 	members, err := readObject(raw, "fields.")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, m := range members {
 		if m.name == "Title" {
-			return &InputError{
+			return nil, &InputError{
 				Kind: KindField, Field: "fields.Title", Got: "not allowed in fields",
 				Want: "the title in the top-level title member",
 			}
 		}
 		if err := addField(fields, "fields.", m); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	return columns(members), nil
 }
 
 // addField maps one column to a field value and adds it unless it is empty.

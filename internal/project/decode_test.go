@@ -39,6 +39,8 @@ func checkOutcome(t *testing.T, req Request, err error, want outcome) {
 		if err != nil {
 			t.Fatalf("got error %v, want success", err)
 		}
+		// Columns hold the members as sent; TestDecode_Columns checks them.
+		req.Columns = nil
 		if !reflect.DeepEqual(req, want.req) {
 			t.Errorf("got %#v\nwant %#v", req, want.req)
 		}

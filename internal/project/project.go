@@ -3,7 +3,10 @@
 // in a WorkPoint business module.
 package project
 
-import "fmt"
+import (
+	"encoding/json"
+	"fmt"
+)
 
 // Request is a decoded, validated request to create one entity.
 type Request struct {
@@ -15,9 +18,16 @@ type Request struct {
 	Parent *ParentRef
 
 	// Fields are WorkPoint field values by internal name, other than Title
-	// and the parent relation. Values are string, bool, int64, float64 or
-	// []string; empty columns are left out.
+	// and the parent relation, read by the default rules of [Decode]
+	// (empty for an item read by [DecodeColumns]). Values are string,
+	// bool, int64, float64 or []string; empty columns are left out. A
+	// field mapping ([Config.Mapping]) reads Columns instead.
 	Fields map[string]any
+
+	// Columns are the values as sent, by name, for a field mapping and the
+	// parent column: every member of a SharePoint item, or the members of
+	// a composed body's fields. Nil when there are none.
+	Columns map[string]json.RawMessage
 
 	// SourceID identifies the source item: the item's {Identifier}, else
 	// "item:<ID>", else the composed body's sourceId. Empty if the body
@@ -30,6 +40,10 @@ type Request struct {
 	// IdempotencyKey is the caller's Idempotency-Key header, when it sent
 	// one. It wins over SourceID as the key of the request.
 	IdempotencyKey string
+
+	// deferred is set by [DecodeColumns]: the item's columns are not in
+	// Fields yet, and [Service.Sync] reads them.
+	deferred bool
 }
 
 // Key returns the request's idempotency key: the Idempotency-Key header,

@@ -11,6 +11,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"projectsync/internal/ledger"
+	"projectsync/internal/mapping"
 	"projectsync/internal/workpoint"
 )
 
@@ -57,6 +58,18 @@ type Config struct {
 	// idempotency key on the entity, so a lost create is found exactly.
 	// Empty means a lost create is looked for by title and parent.
 	SourceField string
+
+	// Mapping maps a request's columns to WorkPoint fields: a SharePoint
+	// item sends only the columns it names, and a composed body's fields
+	// that name a mapped column are read by it (see [Service.Sync]). Nil
+	// means the item's own columns are sent under their names.
+	Mapping *mapping.Map
+	// ParentColumn is the SharePoint item column whose value names the
+	// parent entity: a title, an entity id, or a lookup. It is never sent
+	// as a field unless the mapping maps it. When the item has no value
+	// in it, or the body is composed, the parent is chosen as without it.
+	// Empty means no parent column.
+	ParentColumn string
 }
 
 // Result is the outcome of a successful [Service.Sync].
@@ -97,6 +110,8 @@ type Service struct {
 	wp  WorkPoint
 	cfg Config
 
+	lookups *mapping.Resolver // nil without a mapping
+
 	mu      sync.Mutex
 	module  *cachedModule
 	parents map[string]cachedParent
@@ -123,34 +138,44 @@ func NewService(wp WorkPoint, cfg Config) *Service {
 	if cfg.SettleTime <= 0 {
 		cfg.SettleTime = 3 * time.Minute
 	}
-	return &Service{wp: wp, cfg: cfg, parents: make(map[string]cachedParent)}
+	s := &Service{wp: wp, cfg: cfg, parents: make(map[string]cachedParent)}
+	if cfg.Mapping != nil {
+		s.lookups = mapping.NewResolver(wp, cfg.CacheTTL)
+	}
+	return s
 }
 
 // Sync creates the entity req describes, at most once per idempotency
 // key: a request for a key already done answers with the same entity id
 // and Created false.
+//
+// The fields sent are those of [Config.Mapping] when set, else the
+// request's own. The parent is, in this order: the composed body's
+// parent; the value of the item's [Config.ParentColumn]; the relation
+// field when the mapping fills it; the default parent. Every value is
+// checked before WorkPoint is called.
 func (s *Service) Sync(ctx context.Context, req Request) (Result, error) {
 	log := zerolog.Ctx(ctx)
 	res := Result{Title: req.Title, BusinessModuleID: s.cfg.ModuleID, SourceID: req.SourceID}
 
-	fields := make(map[string]any, len(req.Fields)+3)
-	for k, v := range req.Fields {
-		fields[k] = v
-	}
-	fields["Title"] = req.Title
-
-	parent, err := s.parentRef(req)
-	if err != nil {
-		return Result{}, err
-	}
-	if parent != nil {
-		field, id, err := s.resolveParent(ctx, *parent)
+	if req.Parent == nil && req.Shape == ShapeItem && s.cfg.ParentColumn != "" {
+		p, err := columnParent(s.cfg.ParentColumn, req.Columns[s.cfg.ParentColumn])
 		if err != nil {
 			return Result{}, err
 		}
-		fields[field] = id
-		res.ParentID, res.ParentTitle = id, parent.Title
-		log.Debug().Int("parent_id", id).Str("parent_field", field).Msg("parent resolved")
+		req.Parent = p
+	}
+	fields, err := s.fields(ctx, req)
+	if err != nil {
+		return Result{}, err
+	}
+	if s.cfg.Mapping != nil {
+		log.Debug().Int("fields", len(fields)).Msg("columns mapped")
+	}
+	fields["Title"] = req.Title
+
+	if err := s.setParent(ctx, req, fields, &res); err != nil {
+		return Result{}, err
 	}
 
 	key := req.Key()
@@ -169,26 +194,57 @@ func (s *Service) Sync(ctx context.Context, req Request) (Result, error) {
 	return s.once(ctx, key, fields, res)
 }
 
-// parentRef picks the request's parent, else the default of the settings.
-func (s *Service) parentRef(req Request) (*ParentRef, error) {
+// setParent puts the parent's entity id in its relation field of fields
+// and in res.
+func (s *Service) setParent(ctx context.Context, req Request, fields map[string]any,
+	res *Result) error {
+	parent, isDefault := s.parentRef(req)
+	if parent == nil {
+		return nil
+	}
+	parentModule, field, err := s.relation(ctx, *parent)
+	if err != nil {
+		return err
+	}
+	if v, mapped := fields[field]; mapped && isDefault {
+		// The field mapping filled the relation from a column; that wins
+		// over the default parent.
+		res.ParentID, _ = v.(int)
+		return nil
+	}
+
+	id, err := s.parentID(ctx, parentModule, *parent)
+	if err != nil {
+		return err
+	}
+	fields[field] = id
+	res.ParentID, res.ParentTitle = id, parent.Title
+	zerolog.Ctx(ctx).Debug().Int("parent_id", id).Str("parent_field", field).
+		Msg("parent resolved")
+	return nil
+}
+
+// parentRef picks the request's parent, else the default of the settings;
+// isDefault tells which.
+func (s *Service) parentRef(req Request) (p *ParentRef, isDefault bool) {
 	if req.Parent != nil {
-		return req.Parent, nil
+		return req.Parent, false
 	}
 	d := strings.TrimSpace(s.cfg.DefaultParent)
 	if d == "" {
-		return nil, nil
+		return nil, false
 	}
 	if n, err := strconv.Atoi(d); err == nil && n > 0 {
-		return &ParentRef{ID: n}, nil
+		return &ParentRef{ID: n}, true
 	}
-	return &ParentRef{Title: d}, nil
+	return &ParentRef{Title: d}, true
 }
 
-// resolveParent returns the relation field and the parent's entity id.
-func (s *Service) resolveParent(ctx context.Context, p ParentRef) (string, int, error) {
+// relation returns the parent business module and the relation field.
+func (s *Service) relation(ctx context.Context, p ParentRef) (string, string, error) {
 	m, err := s.moduleDefinition(ctx)
 	if err != nil {
-		return "", 0, err
+		return "", "", err
 	}
 	parentModule, field := s.cfg.ParentModuleID, s.cfg.ParentField
 	if parentModule == "" {
@@ -198,27 +254,33 @@ func (s *Service) resolveParent(ctx context.Context, p ParentRef) (string, int, 
 		field = m.ParentRelationName
 	}
 	if parentModule == "" || field == "" {
-		return "", 0, &ParentError{Parent: p, ModuleID: s.cfg.ModuleID, NoParentModule: true}
+		return "", "", &ParentError{Parent: p, ModuleID: s.cfg.ModuleID, NoParentModule: true}
 	}
+	return parentModule, field, nil
+}
+
+// parentID returns the parent's entity id, looking a title up in the
+// parent business module.
+func (s *Service) parentID(ctx context.Context, parentModule string, p ParentRef) (int, error) {
 	if p.ID > 0 {
-		return field, p.ID, nil
+		return p.ID, nil
 	}
 
 	key := parentModule + "\x00" + p.Title
 	if id, ok := s.cachedParent(key); ok {
-		return field, id, nil
+		return id, nil
 	}
 	items, err := s.wp.FindByTitle(ctx, parentModule, p.Title, 2)
 	if err != nil {
-		return "", 0, err
+		return 0, err
 	}
 	if len(items) != 1 {
-		return "", 0, &ParentError{Parent: p, ModuleID: parentModule, Found: len(items)}
+		return 0, &ParentError{Parent: p, ModuleID: parentModule, Found: len(items)}
 	}
 	s.mu.Lock()
 	s.parents[key] = cachedParent{id: items[0].ID, at: time.Now()}
 	s.mu.Unlock()
-	return field, items[0].ID, nil
+	return items[0].ID, nil
 }
 
 func (s *Service) cachedParent(key string) (int, bool) {

@@ -218,7 +218,7 @@ func (s *Server) handleProjectSync(w http.ResponseWriter, r *http.Request) *prob
 		return p
 	}
 
-	req, err := project.Decode(r.Header.Get("Content-Type"), body)
+	req, err := project.DecodeColumns(r.Header.Get("Content-Type"), body)
 	if err != nil {
 		return problem.FromError(err)
 	}
