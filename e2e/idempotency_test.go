@@ -70,6 +70,11 @@ func TestIdempotency_Header(t *testing.T) {
 	if a.num("entityId") != b.num("entityId") || a.num("entityId") == d.num("entityId") {
 		t.Errorf("ids %d %d %d", a.num("entityId"), b.num("entityId"), d.num("entityId"))
 	}
+	// A repeat answers with the entity as created, not with its own data.
+	changed := c.post([]byte(`{"title":"Keyed, renamed","parent":2}`), "Idempotency-Key", "flow-7-item-9")
+	if changed.Status != 200 || changed.str("title") != "Keyed" || changed.num("parentId") != 0 {
+		t.Errorf("repeat with other data: %d %s", changed.Status, changed.Body)
+	}
 	bad := c.post(body, "Idempotency-Key", "has space")
 	if bad.Status != 400 || bad.str("field") != "Idempotency-Key" {
 		t.Errorf("bad key: %d %s", bad.Status, bad.Body)

@@ -54,6 +54,7 @@ func TestProjectSync_Parent(t *testing.T) {
 		{"by id", `{"title":"By id","parent":2}`, 201, "", 2},
 		{"by title", `{"title":"By title","parent":"Contoso Ltd"}`, 201, "", 2},
 		{"unknown title", `{"title":"Orphan","parent":"No Such Company"}`, 422, "parent_not_found", 0},
+		{"unknown id", `{"title":"Orphan id","parent":99999}`, 422, "parent_not_found", 0},
 		{"default", `{"title":"Default parent"}`, 201, "", 1},
 	}
 	for _, tt := range tests {

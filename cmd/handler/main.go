@@ -56,6 +56,10 @@ func run(ctx context.Context, args []string, getenv func(string) string) int {
 		return 1
 	}
 
+	if len(args) > 0 && args[0] == "diagnose" && !validDiagnoseArgs(args[1:]) {
+		log.Error().Strs("args", args[1:]).Msg("usage: handler diagnose [-json]")
+		return 2
+	}
 	if len(args) > 0 && args[0] == "diagnose" {
 		return app.diagnose(ctx, args[1:], os.Stdout)
 	}
@@ -101,4 +105,15 @@ func serve(ctx context.Context, s settings.Settings, app *app, log zerolog.Logge
 	}
 	log.Info().Msg("ProjectSync handler stopped")
 	return 0
+}
+
+// validDiagnoseArgs reports whether args are the diagnose command's: none,
+// or -json.
+func validDiagnoseArgs(args []string) bool {
+	for _, a := range args {
+		if a != "-json" && a != "--json" {
+			return false
+		}
+	}
+	return true
 }

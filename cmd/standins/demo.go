@@ -29,7 +29,8 @@ type demoCase struct {
 var demoCases = []demoCase{
 	{"B1", "cases/project-gold.sharepoint-item.json",
 		"the SharePoint item as the trigger hands it (@triggerBody())"},
-	{"B2", "cases/composed.json", "a body the maker composed, parent named by title"},
+	{"B2", "cases/composed.json", "a body the maker composed, parent named by title " +
+		"(its sourceId differs from B1's {Identifier}, so it is another item to ProjectSync)"},
 }
 
 // demo runs the chain once per case and checks the outcome.

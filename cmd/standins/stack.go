@@ -71,12 +71,16 @@ func startStack(ctx context.Context, f stackFlags,
 }
 
 // handlerEnv is the handler's environment: this process's, the stand-ins'
-// network settings, and the app settings of the local world.
+// network settings, and the app settings of the local world, except those
+// this process's environment sets itself (LOG_LEVEL=info make run).
 func handlerEnv(stack *standin.Stack) []string {
 	env := append(os.Environ(), stack.Env()...)
 	settings := stack.Settings()
 	keys := make([]string, 0, len(settings))
 	for k := range settings {
+		if _, set := os.LookupEnv(k); set {
+			continue
+		}
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)

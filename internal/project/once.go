@@ -68,8 +68,7 @@ func (s *Service) once(ctx context.Context, key string, fields map[string]any, r
 			return Result{}, err
 		}
 		log.Debug().Int("entity_id", rec.EntityID).Msg("entity exists already; not created again")
-		res.EntityID, res.Created = rec.EntityID, false
-		return res, nil
+		return repeat(res, rec), nil
 	}
 
 	if claim.TookOver && claim.Record.Attempted {
@@ -104,6 +103,18 @@ func (s *Service) once(ctx context.Context, key string, fields map[string]any, r
 		return res, nil
 	}
 	return Result{}, &PendingError{Key: key, RetryAfter: s.cfg.SettleTime, Unanswered: true, Err: err}
+}
+
+// repeat answers a request whose entity exists already: with what the
+// ledger knows of the entity, never with this request's own title or
+// parent, which may differ from what was created.
+func repeat(res Result, rec ledger.Record) Result {
+	res.EntityID, res.Created = rec.EntityID, false
+	if rec.Title != "" {
+		res.Title = rec.Title
+	}
+	res.ParentID, res.ParentTitle = 0, ""
+	return res
 }
 
 // wait polls the ledger while another request holds the key, until it is

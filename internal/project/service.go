@@ -2,6 +2,7 @@ package project
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -182,7 +183,7 @@ func (s *Service) Sync(ctx context.Context, req Request) (Result, error) {
 	if key == "" || s.cfg.Ledger == nil {
 		id, err := s.create(ctx, fields)
 		if err != nil {
-			return Result{}, err
+			return Result{}, s.parentRefused(err, fields, res)
 		}
 		res.EntityID, res.Created = id, true
 		return res, nil
@@ -191,7 +192,28 @@ func (s *Service) Sync(ctx context.Context, req Request) (Result, error) {
 	if s.cfg.SourceField != "" {
 		fields[s.cfg.SourceField] = key
 	}
-	return s.once(ctx, key, fields, res)
+	out, err := s.once(ctx, key, fields, res)
+	if err != nil {
+		return Result{}, s.parentRefused(err, fields, res)
+	}
+	return out, nil
+}
+
+// parentRefused turns WorkPoint's refusal of the relation field, when the
+// parent was given by an id nobody checked, into the parent's own error:
+// the id names no entity.
+func (s *Service) parentRefused(err error, fields map[string]any, res Result) error {
+	var we *workpoint.Error
+	if res.ParentID == 0 || res.ParentTitle != "" || !errors.As(err, &we) ||
+		we.Kind() != workpoint.KindFields {
+		return err
+	}
+	for name, v := range fields {
+		if id, ok := v.(int); ok && id == res.ParentID && strings.Contains(we.Message, "'"+name+"'") {
+			return &ParentError{Parent: ParentRef{ID: id}, ModuleID: s.cfg.ModuleID}
+		}
+	}
+	return err
 }
 
 // setParent puts the parent's entity id in its relation field of fields

@@ -226,7 +226,7 @@ func (s *Server) handleProjectSync(w http.ResponseWriter, r *http.Request) *prob
 		return p
 	}
 	zerolog.Ctx(r.Context()).Debug().Str("shape", string(req.Shape)).Str("source_id", req.SourceID).
-		Int("fields", len(req.Fields)).Msg("request decoded")
+		Int("fields", len(req.Fields)).Int("columns", len(req.Columns)).Msg("request decoded")
 
 	res, err := s.sync.Sync(r.Context(), req)
 	if err != nil {

@@ -334,6 +334,10 @@ func Load(getenv func(string) string) (Settings, error) {
 			"the app registration trusts",
 			EnvCredential, EnvManagedIdentity)
 	}
+	if strings.HasSuffix(strings.TrimSuffix(s.Audience, "/"), "/.default") {
+		l.problem("%s is %q: give the App ID URI without /.default; ProjectSync adds it",
+			EnvAudience, s.Audience)
+	}
 	if s.RequestTimeout < 10*time.Second {
 		l.problem("%s is %s: keep it at 10s or more, so a create has time to finish",
 			EnvRequestTimeout, s.RequestTimeout)
