@@ -73,7 +73,17 @@ func (s *Service) once(ctx context.Context, key string, fields map[string]any, r
 
 	if claim.TookOver && claim.Record.Attempted {
 		log.Info().Msg("an earlier create for this key got no answer; checking WorkPoint first")
-		if id, ok := s.findExisting(ctx, key, fields); ok {
+		id, ok, err := s.findExisting(ctx, key, fields)
+		switch {
+		case err != nil:
+			// WorkPoint cannot say whether the entity exists: creating now
+			// could make a second one. Keep the key, let the caller retry.
+			retry := 5 * time.Second
+			if xerr := s.cfg.Ledger.Extend(ctx, &claim, time.Now().Add(retry)); xerr != nil {
+				retry = s.cfg.Lease
+			}
+			return Result{}, &PendingError{Key: key, RetryAfter: retry, Unanswered: true, Err: err}
+		case ok:
 			s.complete(ctx, &claim, id)
 			res.EntityID, res.Created = id, false
 			return res, nil
@@ -97,7 +107,7 @@ func (s *Service) once(ctx context.Context, key string, fields map[string]any, r
 	// No answer: the entity may exist. Look once; if it is not there
 	// yet, keep the claim until WorkPoint has had time to finish.
 	log.Warn().Err(err).Msg("create got no answer; looking for the entity")
-	if id, ok := s.findExisting(ctx, key, fields); ok {
+	if id, ok, _ := s.findExisting(ctx, key, fields); ok {
 		s.complete(ctx, &claim, id)
 		res.EntityID, res.Created = id, true
 		return res, nil
@@ -181,8 +191,10 @@ func (s *Service) create(ctx context.Context, fields map[string]any) (int, error
 // findExisting looks for the entity a create without answer may have
 // made: by the source field when one is configured, else by title and
 // parent.
-func (s *Service) findExisting(ctx context.Context, key string, fields map[string]any) (int, bool) {
-	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), margin)
+// An error means WorkPoint could not be asked: the entity may exist.
+func (s *Service) findExisting(ctx context.Context, key string,
+	fields map[string]any) (int, bool, error) {
+	lctx, cancel := tail(ctx)
 	defer cancel()
 	log := zerolog.Ctx(ctx)
 
@@ -193,16 +205,16 @@ func (s *Service) findExisting(ctx context.Context, key string, fields map[strin
 	items, err := s.wp.FindByField(lctx, s.cfg.ModuleID, field, value, 50)
 	if err != nil {
 		log.Warn().Err(err).Msg("could not look for the entity")
-		return 0, false
+		return 0, false, err
 	}
 	for _, it := range items {
 		if s.cfg.SourceField == "" && !sameParent(it, fields, s.parentField()) {
 			continue
 		}
 		log.Info().Int("entity_id", it.ID).Msg("found the entity an unanswered create made")
-		return it.ID, true
+		return it.ID, true, nil
 	}
-	return 0, false
+	return 0, false, nil
 }
 
 func (s *Service) parentField() string {
@@ -230,7 +242,7 @@ func sameParent(it workpoint.ListItem, fields map[string]any, parentField string
 // complete records the entity id. A failure is logged, not returned: the
 // entity exists, and the next request for the key finds it in WorkPoint.
 func (s *Service) complete(ctx context.Context, c *ledger.Claim, id int) {
-	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), margin)
+	lctx, cancel := tail(ctx)
 	defer cancel()
 	if err := s.cfg.Ledger.Complete(lctx, c, id); err != nil {
 		zerolog.Ctx(ctx).Error().Err(err).Int("entity_id", id).Msg("could not record the entity in the ledger")
@@ -239,7 +251,7 @@ func (s *Service) complete(ctx context.Context, c *ledger.Claim, id int) {
 
 // release gives the key up after a create WorkPoint refused.
 func (s *Service) release(ctx context.Context, c *ledger.Claim) {
-	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), margin)
+	lctx, cancel := tail(ctx)
 	defer cancel()
 	if err := s.cfg.Ledger.Release(lctx, c); err != nil {
 		zerolog.Ctx(ctx).Warn().Err(err).Msg("could not release the ledger claim")
@@ -258,11 +270,23 @@ func notCreated(err error) bool {
 		// No answer: certain only if the call was never sent.
 		return we.NotSent
 	}
-	return we.Status < 500
+	// A refusal proves it; a 5xx, or a 2xx that could not be read, does not.
+	return we.Status >= 400 && we.Status < 500
 }
 
 func (s *Service) owner() string {
 	return s.cfg.Owner + "/" + strconv.FormatInt(rand.Int64(), 36)
+}
+
+// tail returns a context for the work after the create (looking for the
+// entity, writing the ledger): it outlives a caller that went away, but
+// not the request's own deadline, which the create left margin for.
+func tail(ctx context.Context) (context.Context, context.CancelFunc) {
+	d, ok := ctx.Deadline()
+	if !ok || time.Until(d) < time.Second {
+		d = time.Now().Add(time.Second)
+	}
+	return context.WithDeadline(context.WithoutCancel(ctx), d)
 }
 
 // withMargin returns ctx shortened by margin, so that after the create the
