@@ -21,7 +21,7 @@ const (
 )
 
 const (
-	maxLogLines   = 10000     // lines kept for [Host.Logs]; older ones are dropped
+	maxLogLines   = 10000     // at most this many lines kept for [Host.Logs]; older ones are dropped
 	maxLineLength = 64 * 1024 // longer output is split into several lines
 	consolePrefix = "LanguageWorkerConsoleLog"
 )
@@ -49,7 +49,9 @@ func (b *logBook) add(stream, level, text string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if len(b.lines) == maxLogLines {
-		b.lines = append(b.lines[:0], b.lines[1:]...)
+		// Drop the older half at once, so that keeping the last lines
+		// costs O(1) a line rather than a copy of them all.
+		b.lines = append(b.lines[:0], b.lines[maxLogLines/2:]...)
 	}
 	b.lines = append(b.lines, line)
 	if b.tee == nil {
