@@ -40,8 +40,11 @@ node_modules/.bin/azurite-table: package.json package-lock.json
 	touch $@
 
 # The race detector needs cgo.
+# The one-minute load test runs on its own, verbose, so that its figures
+# show: go test prints nothing of a passing package otherwise.
 test: build node_modules/.bin/azurite-table
-	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 20m $(PKGS)
+	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 20m -skip '^TestLoad_OneMinute$$' $(PKGS)
+	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 10m -v -run '^TestLoad_OneMinute$$' ./e2e/
 
 test-short:
 	CGO_ENABLED=1 $(GO) test -race -short -count=1 $(PKGS)
@@ -50,7 +53,7 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzDecode -fuzztime=60s ./internal/project/
 
 # The handler against a bare reverse proxy on the stand-ins: writes
-# bench/results/<date>-<commit>.json and BENCHMARKS.md in about five
+# bench/results/<date>-<commit>.json and BENCHMARKS.md in about six
 # minutes. BENCH_FLAGS passes flags to benchrun (bin/benchrun -h), e.g. a
 # quick look: BENCH_FLAGS='-rounds 1 -duration 1s -out /tmp/b -md /tmp/b/B.md'
 BENCH_FLAGS ?=

@@ -489,11 +489,11 @@ func (l *loadRun) report(t *testing.T, r loadReport) {
 	}
 }
 
-// say writes a figure to the test log and to standard output.
+// say writes a figure to the test log; make test runs this test with -v
+// so that the figures show.
 func say(t *testing.T, format string, args ...any) {
 	t.Helper()
 	t.Logf(format, args...)
-	fmt.Printf(format+"\n", args...)
 }
 
 func mib(b uint64) float64 { return float64(b) / (1 << 20) }
