@@ -37,6 +37,11 @@ func TestText(t *testing.T) {
 		{`{"access_token":"opaque-token-value","expires_in":3599}`, "opaque-token-value"},
 		{`{"value":"the-client-secret","id":"x"}`, "the-client-secret"},
 		{"DefaultEndpointsProtocol=https;AccountKey=a2V5a2V5a2V5;", "a2V5a2V5a2V5"},
+		// Upper case and non-ASCII text take other paths through Text.
+		{"AUTHORIZATION: BEARER abcdefghijk.lmnop", "abcdefghijk"},
+		{`{"ACCESS_TOKEN":"opaque-token-value"}`, "opaque-token-value"},
+		{"Projekt Ærø: client_secret=s3cr3t-value", "s3cr3t-value"},
+		{"Projekt Ærø: Bearer abcdefghijk.lmnop", "abcdefghijk"},
 	}
 	for _, tt := range tests {
 		got := Text(tt.in)

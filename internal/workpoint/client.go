@@ -51,7 +51,9 @@ type Client struct {
 
 // NewClient returns a Client for the API at apiURL and the solution at
 // solutionURL, authorising calls with tokens for scope from cred. Pass nil
-// for opts to accept the defaults. It makes no network call.
+// for opts to accept the defaults; without opts.Transport, every Client
+// shares one connection pool that keeps up to 256 idle connections. It
+// makes no network call.
 func NewClient(apiURL, solutionURL string, cred azcore.TokenCredential, scope string,
 	opts *ClientOptions) (*Client, error) {
 	var o ClientOptions
@@ -60,6 +62,9 @@ func NewClient(apiURL, solutionURL string, cred azcore.TokenCredential, scope st
 	}
 	if o.SiteCreation == "" {
 		o.SiteCreation = "false"
+	}
+	if o.Transport == nil {
+		o.Transport = pooledClient
 	}
 	if o.Retry.MaxRetries == 0 && o.Retry.RetryDelay == 0 {
 		o.Retry = policy.RetryOptions{
@@ -171,3 +176,19 @@ type tokenError struct{ err error }
 
 func (e *tokenError) Error() string { return e.err.Error() }
 func (e *tokenError) Unwrap() error { return e.err }
+
+// maxIdleConnsPerHost is how many idle connections to WorkPoint are kept
+// for reuse. The Azure SDK's default client keeps 10, so with more requests
+// than that in flight every further call opened a new connection and paid
+// a TLS handshake (over HTTP/1.1, each call in flight needs a connection of
+// its own).
+const maxIdleConnsPerHost = 256
+
+// pooledClient is the default transport of every Client: Go's default
+// transport (proxy from the environment, HTTP/2 when the server offers it)
+// with maxIdleConnsPerHost idle connections.
+var pooledClient = func() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns, t.MaxIdleConnsPerHost = maxIdleConnsPerHost, maxIdleConnsPerHost
+	return &http.Client{Transport: t}
+}()
