@@ -170,7 +170,8 @@ func newLedger(s settings.Settings, getenv func(string) string, mi azcore.TokenC
 	}
 	known.Add(storage.AccountKey())
 
-	useTable := s.Ledger == settings.LedgerTable || s.Ledger == settings.LedgerAuto && storage.Configured()
+	useTable := s.Ledger == settings.LedgerTable ||
+		s.Ledger == settings.LedgerAuto && storage.Configured()
 	if !useTable {
 		log.Info().Str("ledger", "memory").
 			Msg("idempotency ledger in memory: repeats are recognised by this instance only")
@@ -181,7 +182,8 @@ func newLedger(s settings.Settings, getenv func(string) string, mi azcore.TokenC
 			settings.EnvLedger, settings.LedgerTable)
 	}
 	cred := mi
-	if id := storage.ClientID(); storage.ManagedIdentity() && id != "" && id != s.ManagedIdentityClientID {
+	id := storage.ClientID()
+	if storage.ManagedIdentity() && id != "" && id != s.ManagedIdentityClientID {
 		// AzureWebJobsStorage__clientId names another user-assigned identity.
 		if cred, err = keyvault.NewManagedIdentity(id, miEnabled, nil); err != nil {
 			return nil, err
@@ -191,7 +193,8 @@ func newLedger(s settings.Settings, getenv func(string) string, mi azcore.TokenC
 	if err != nil {
 		return nil, err
 	}
-	log.Info().Str("ledger", "table").Str("storage", storage.Describe()).Str("table", s.LedgerTable).
+	log.Info().Str("ledger", "table").Str("storage", storage.Describe()).
+		Str("table", s.LedgerTable).
 		Msg("idempotency ledger in Table Storage")
 	return ledger.NewTable(client, s.LedgerTable, nil), nil
 }

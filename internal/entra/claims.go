@@ -49,7 +49,8 @@ type ClaimsError struct {
 }
 
 func (e *ClaimsError) Error() string {
-	return fmt.Sprintf("entra: %s: token claim %s is %s; want %s", StepClaims, e.Claim, e.Got, e.Want)
+	return fmt.Sprintf("entra: %s: token claim %s is %s; want %s",
+		StepClaims, e.Claim, e.Got, e.Want)
 }
 
 // Check parses token and compares its claims with x.
@@ -60,7 +61,8 @@ func (x *Expectation) Check(token string) error {
 	}
 
 	if want := strings.TrimSuffix(x.Audience, "/"); want != "" && !x.audienceOK(c.Audience) {
-		return &ClaimsError{Claim: "aud", Want: quote(want), Got: quote(strings.Join(c.Audience, ", "))}
+		got := quote(strings.Join(c.Audience, ", "))
+		return &ClaimsError{Claim: "aud", Want: quote(want), Got: got}
 	}
 	if x.TenantID != "" && isGUID(x.TenantID) && !strings.EqualFold(c.TenantID, x.TenantID) {
 		return &ClaimsError{Claim: "tid", Want: quote(x.TenantID), Got: quote(c.TenantID)}

@@ -82,7 +82,8 @@ func New(tenantID, clientID string, secrets SecretSource, opts *Options) *Creden
 // GetToken returns a token for opts.Scopes. A secret Entra rejects as
 // invalid or expired is read again from Key Vault once; if Key Vault holds
 // a newer version, the request is repeated with it.
-func (c *Credential) GetToken(ctx context.Context, opts policy.TokenRequestOptions) (azcore.AccessToken, error) {
+func (c *Credential) GetToken(ctx context.Context,
+	opts policy.TokenRequestOptions) (azcore.AccessToken, error) {
 	secret, err := c.secrets.Secret(ctx)
 	if err != nil {
 		return azcore.AccessToken{}, err
@@ -107,7 +108,8 @@ func (c *Credential) GetToken(ctx context.Context, opts policy.TokenRequestOptio
 }
 
 // token requests a token with secret and checks it.
-func (c *Credential) token(ctx context.Context, secret keyvault.ClientSecret, opts policy.TokenRequestOptions) (azcore.AccessToken, error) {
+func (c *Credential) token(ctx context.Context, secret keyvault.ClientSecret,
+	opts policy.TokenRequestOptions) (azcore.AccessToken, error) {
 	cred, err := c.credentialFor(secret)
 	if err != nil {
 		return azcore.AccessToken{}, err
@@ -135,7 +137,8 @@ func (c *Credential) token(ctx context.Context, secret keyvault.ClientSecret, op
 // credentialFor returns the credential of secret's version, building it
 // when the version is new. The previous credential and its token cache
 // are dropped.
-func (c *Credential) credentialFor(secret keyvault.ClientSecret) (*azidentity.ClientSecretCredential, error) {
+func (c *Credential) credentialFor(
+	secret keyvault.ClientSecret) (*azidentity.ClientSecretCredential, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.cred != nil && c.version == secret.Version && c.value == secret.Value.Reveal() {

@@ -79,7 +79,8 @@ func (f *Federated) Audience() string { return f.audience }
 // A failure to get the managed identity token is an [*IdentityError];
 // Entra's refusal of the assertion, for instance because no federated
 // credential matches it, is an [*Error].
-func (f *Federated) GetToken(ctx context.Context, opts policy.TokenRequestOptions) (azcore.AccessToken, error) {
+func (f *Federated) GetToken(ctx context.Context,
+	opts policy.TokenRequestOptions) (azcore.AccessToken, error) {
 	// The assertion callback runs inside the SDK, which flattens its error
 	// into text; the call's own slot keeps the typed error.
 	slot := &assertionSlot{}

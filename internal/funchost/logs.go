@@ -21,7 +21,7 @@ const (
 )
 
 const (
-	maxLogLines   = 10000     // at most this many lines kept for [Host.Logs]; older ones are dropped
+	maxLogLines   = 10000     // lines kept for [Host.Logs] at most; older ones are dropped
 	maxLineLength = 64 * 1024 // longer output is split into several lines
 	consolePrefix = "LanguageWorkerConsoleLog"
 )

@@ -70,7 +70,8 @@ type Secrets interface {
 // WorkPoint is what the checks call; *workpoint.Client is one.
 type WorkPoint interface {
 	BusinessModules(ctx context.Context) ([]workpoint.BusinessModule, error)
-	FindByTitle(ctx context.Context, moduleID, title string, limit int) ([]workpoint.ListItem, error)
+	FindByTitle(ctx context.Context, moduleID, title string,
+		limit int) ([]workpoint.ListItem, error)
 }
 
 // Federation is the managed identity token a federated credential is
@@ -296,7 +297,8 @@ func (c *Checker) token(ctx context.Context) (string, string, error) {
 
 // module finds the business module and its parent module, and the default
 // parent when the settings name one.
-func (c *Checker) module(ctx context.Context, modules []workpoint.BusinessModule) (string, string, error) {
+func (c *Checker) module(ctx context.Context,
+	modules []workpoint.BusinessModule) (string, string, error) {
 	s := c.Settings
 	i := slices.IndexFunc(modules, func(m workpoint.BusinessModule) bool {
 		return strings.EqualFold(m.ID, s.BusinessModuleID)
@@ -325,7 +327,8 @@ func (c *Checker) module(ctx context.Context, modules []workpoint.BusinessModule
 	})
 	if j < 0 {
 		return "", "", &workpoint.Error{Step: workpoint.StepModules, Status: 404,
-			Message: fmt.Sprintf("Business module '%s' (the parent module) does not exist.", parentID)}
+			Message: fmt.Sprintf("Business module '%s' (the parent module) does not exist.",
+				parentID)}
 	}
 	detail += fmt.Sprintf("; parent module %s via field %s", modules[j].Title, field)
 

@@ -11,7 +11,8 @@ import (
 )
 
 func errParent(title, moduleID string, found int) error {
-	return &project.ParentError{Parent: project.ParentRef{Title: title}, ModuleID: moduleID, Found: found}
+	return &project.ParentError{Parent: project.ParentRef{Title: title}, ModuleID: moduleID,
+		Found: found}
 }
 
 // Handler serves the report as JSON: 200 when healthy, 503 when not.

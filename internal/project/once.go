@@ -45,7 +45,9 @@ type LedgerError struct {
 	Err  error
 }
 
-func (e *LedgerError) Error() string { return fmt.Sprintf("project: ledger: %s: %v", e.Step, e.Err) }
+func (e *LedgerError) Error() string {
+	return fmt.Sprintf("project: ledger: %s: %v", e.Step, e.Err)
+}
 
 func (e *LedgerError) Unwrap() error { return e.Err }
 
@@ -56,7 +58,8 @@ const margin = 3 * time.Second
 // once creates the entity for key unless the ledger says it exists, waits
 // for another request that holds the key, or recovers a create a crashed
 // or timed-out request left unanswered.
-func (s *Service) once(ctx context.Context, key string, fields map[string]any, res Result) (Result, error) {
+func (s *Service) once(ctx context.Context, key string, fields map[string]any,
+	res Result) (Result, error) {
 	log := zerolog.Ctx(ctx)
 	claim, err := s.cfg.Ledger.Claim(ctx, key, s.owner(), res.Title, s.cfg.Lease)
 	if err != nil {
@@ -90,7 +93,8 @@ func (s *Service) once(ctx context.Context, key string, fields map[string]any, r
 		}
 	}
 
-	if err := s.cfg.Ledger.MarkAttempted(ctx, &claim, time.Now().Add(s.cfg.SettleTime)); err != nil {
+	err = s.cfg.Ledger.MarkAttempted(ctx, &claim, time.Now().Add(s.cfg.SettleTime))
+	if err != nil {
 		return Result{}, &LedgerError{Step: "mark attempted", Err: err}
 	}
 	id, err := s.create(ctx, fields)
@@ -112,7 +116,8 @@ func (s *Service) once(ctx context.Context, key string, fields map[string]any, r
 		res.EntityID, res.Created = id, true
 		return res, nil
 	}
-	return Result{}, &PendingError{Key: key, RetryAfter: s.cfg.SettleTime, Unanswered: true, Err: err}
+	return Result{}, &PendingError{Key: key, RetryAfter: s.cfg.SettleTime, Unanswered: true,
+		Err: err}
 }
 
 // repeat answers a request whose entity exists already: with what the
@@ -167,7 +172,8 @@ func (s *Service) create(ctx context.Context, fields map[string]any) (int, error
 	for attempt := 1; ; attempt++ {
 		id, err := s.wp.Create(cctx, s.cfg.ModuleID, fields)
 		var we *workpoint.Error
-		if err == nil || !errors.As(err, &we) || we.Status != http.StatusTooManyRequests || attempt == 4 {
+		throttled := errors.As(err, &we) && we.Status == http.StatusTooManyRequests
+		if err == nil || !throttled || attempt == 4 {
 			return id, err
 		}
 		wait := we.RetryAfter
@@ -245,7 +251,8 @@ func (s *Service) complete(ctx context.Context, c *ledger.Claim, id int) {
 	lctx, cancel := tail(ctx)
 	defer cancel()
 	if err := s.cfg.Ledger.Complete(lctx, c, id); err != nil {
-		zerolog.Ctx(ctx).Error().Err(err).Int("entity_id", id).Msg("could not record the entity in the ledger")
+		zerolog.Ctx(ctx).Error().Err(err).Int("entity_id", id).
+			Msg("could not record the entity in the ledger")
 	}
 }
 

@@ -20,8 +20,10 @@ import (
 // *workpoint.Client provides it.
 type WorkPoint interface {
 	BusinessModule(ctx context.Context, id string) (workpoint.BusinessModule, error)
-	FindByTitle(ctx context.Context, moduleID, title string, limit int) ([]workpoint.ListItem, error)
-	FindByField(ctx context.Context, moduleID, field, value string, limit int) ([]workpoint.ListItem, error)
+	FindByTitle(ctx context.Context, moduleID, title string,
+		limit int) ([]workpoint.ListItem, error)
+	FindByField(ctx context.Context, moduleID, field, value string,
+		limit int) ([]workpoint.ListItem, error)
 	Create(ctx context.Context, moduleID string, fields map[string]any) (int, error)
 }
 
@@ -209,7 +211,8 @@ func (s *Service) parentRefused(err error, fields map[string]any, res Result) er
 		return err
 	}
 	for name, v := range fields {
-		if id, ok := v.(int); ok && id == res.ParentID && strings.Contains(we.Message, "'"+name+"'") {
+		id, ok := v.(int)
+		if ok && id == res.ParentID && strings.Contains(we.Message, "'"+name+"'") {
 			return &ParentError{Parent: ParentRef{ID: id}, ModuleID: s.cfg.ModuleID}
 		}
 	}

@@ -250,7 +250,8 @@ const HeaderIdempotencyKey = "Idempotency-Key"
 // ASCII characters.
 func idempotencyKey(h http.Header) (string, *problem.Problem) {
 	k := strings.TrimSpace(h.Get(HeaderIdempotencyKey))
-	if len(k) > 255 || strings.IndexFunc(k, func(r rune) bool { return r < 0x21 || r > 0x7e }) >= 0 {
+	printable := strings.IndexFunc(k, func(r rune) bool { return r < 0x21 || r > 0x7e }) < 0
+	if len(k) > 255 || !printable {
 		p := problem.New(problem.InvalidField, "The Idempotency-Key header must be at most 255 "+
 			"printable ASCII characters without spaces.")
 		p.Field = HeaderIdempotencyKey
