@@ -156,6 +156,13 @@ func withoutSetting(k string) chainOption {
 // stand-ins before the handler starts.
 func startChain(t *testing.T, setup func(*standin.Stack), opts ...chainOption) *chain {
 	t.Helper()
+	return startChainIn(t, appRoot, setup, opts...)
+}
+
+// startChainIn is startChain for the Functions app folder root.
+func startChainIn(t *testing.T, root string, setup func(*standin.Stack),
+	opts ...chainOption) *chain {
+	t.Helper()
 	stack, err := standin.Start(standin.Options{Dir: t.TempDir()})
 	if err != nil {
 		t.Fatalf("start stand-ins: %v", err)
@@ -182,7 +189,7 @@ func startChain(t *testing.T, setup func(*standin.Stack), opts ...chainOption) *
 	logs := &syncBuffer{}
 	hostOpts.Env, hostOpts.Logs = env, logs
 
-	app, err := funchost.Load(appRoot)
+	app, err := funchost.Load(root)
 	if err != nil {
 		t.Fatalf("load app: %v", err)
 	}

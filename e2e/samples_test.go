@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"bytes"
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -13,13 +12,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"projectsync/internal/funchost"
 	"projectsync/internal/settings"
 	"projectsync/internal/standin"
 )
@@ -102,7 +99,7 @@ func TestSample_LogicAppManagedIdentity(t *testing.T) {
 
 	// WEBSITE_AUTH_ENABLED is what the platform sets while App Service
 	// Authentication is on.
-	c := startChainAt(t, easyAuthApp(t),
+	c := startChainIn(t, easyAuthApp(t), nil,
 		withSetting(settings.EnvCallerAuth, settings.CallerAuthEasyAuth),
 		withSetting(settings.EnvAllowedCallers, logicAppPrincipalID),
 		withSetting("WEBSITE_AUTH_ENABLED", "True"))
@@ -602,54 +599,6 @@ func anonymousFunction(t *testing.T, b []byte) []byte {
 		t.Fatal(err)
 	}
 	return out
-}
-
-// startChainAt is startChain for the app in root instead of appRoot, with
-// the function keys still enforced as in Azure.
-func startChainAt(t *testing.T, root string, opts ...chainOption) *chain {
-	t.Helper()
-	stack, err := standin.Start(standin.Options{Dir: t.TempDir()})
-	if err != nil {
-		t.Fatalf("start stand-ins: %v", err)
-	}
-	t.Cleanup(func() { stack.Close() })
-
-	settings := stack.Settings()
-	hostOpts := funchost.Options{Auth: true, Keys: []string{functionKey}}
-	for _, o := range opts {
-		o(settings, &hostOpts)
-	}
-	env := append(os.Environ(), stack.Env()...)
-	names := make([]string, 0, len(settings))
-	for k := range settings {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, k := range names {
-		env = append(env, k+"="+settings[k])
-	}
-	logs := &syncBuffer{}
-	hostOpts.Env, hostOpts.Logs = env, logs
-
-	app, err := funchost.Load(root)
-	if err != nil {
-		t.Fatalf("load app: %v", err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	host, err := funchost.Start(ctx, app, hostOpts)
-	if err != nil {
-		cancel()
-		t.Fatalf("start handler: %v", err)
-	}
-	t.Cleanup(func() {
-		host.Close()
-		cancel()
-		remember(stack.Planted(), logs.Lines()...)
-		seen.Lock()
-		seen.chains++
-		seen.Unlock()
-	})
-	return &chain{t: t, stack: stack, host: host, logs: logs, opts: hostOpts}
 }
 
 // ---------------------------------------------------------------------------
