@@ -83,7 +83,7 @@ type Resource struct {
 // them are safe for concurrent use, also while requests are served.
 type Server struct {
 	issuer *tokens.Issuer
-	faults fault.Queue
+	faults fault.Queue[Fault]
 
 	mu        sync.Mutex
 	tenants   map[string]*tenant // by lower-case tenant ID

@@ -71,36 +71,38 @@ func (f Fault) Apply(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-// Queue holds faults waiting for the next requests. The zero value is an
-// empty queue. It is safe for concurrent use.
-type Queue struct {
+// Queue holds faults waiting for the next requests: values of F, a
+// stand-in's own fault type (Fault for most). The zero value is an empty
+// queue. It is safe for concurrent use.
+type Queue[F any] struct {
 	mu      sync.Mutex
-	pending []pending
+	pending []pending[F]
 }
 
-type pending struct {
-	fault Fault
+type pending[F any] struct {
+	fault F
 	left  int
 }
 
 // Add makes the next n requests that call [Queue.Next] fail with f, after
 // the faults already queued.
-func (q *Queue) Add(n int, f Fault) {
+func (q *Queue[F]) Add(n int, f F) {
 	if n <= 0 {
 		return
 	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	q.pending = append(q.pending, pending{fault: f, left: n})
+	q.pending = append(q.pending, pending[F]{fault: f, left: n})
 }
 
 // Next takes the fault for the current request, if one is queued.
-func (q *Queue) Next() (Fault, bool) {
+func (q *Queue[F]) Next() (F, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 
 	if len(q.pending) == 0 {
-		return Fault{}, false
+		var none F
+		return none, false
 	}
 	p := &q.pending[0]
 	f := p.fault
@@ -111,7 +113,7 @@ func (q *Queue) Next() (Fault, bool) {
 }
 
 // Clear drops every queued fault.
-func (q *Queue) Clear() {
+func (q *Queue[F]) Clear() {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.pending = nil

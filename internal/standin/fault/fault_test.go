@@ -12,7 +12,7 @@ import (
 )
 
 func TestQueue_HandsOutFaultsInOrder(t *testing.T) {
-	var q fault.Queue
+	var q fault.Queue[fault.Fault]
 	q.Add(2, fault.Fault{Status: 500})
 	q.Add(0, fault.Fault{Status: 400})
 	q.Add(1, fault.Fault{Status: 503})

@@ -73,7 +73,7 @@ type Server struct {
 	tenantID string
 	header   string
 	addr     string
-	faults   fault.Queue
+	faults   fault.Queue[Fault]
 
 	mu       sync.Mutex
 	system   identity

@@ -27,40 +27,16 @@ type Fault struct {
 	Drop bool
 }
 
-type pendingFault struct {
-	left  int
-	fault Fault
-}
-
 // InjectFault makes the next n secret reads that carry a valid token fail as
 // f describes. Faults injected earlier are used up first.
 func (s *Server) InjectFault(n int, f Fault) {
-	if n <= 0 {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, &pendingFault{left: n, fault: f})
-}
-
-// nextFault takes one use of the oldest pending fault.
-func (s *Server) nextFault() (Fault, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for len(s.faults) > 0 && s.faults[0].left == 0 {
-		s.faults = s.faults[1:]
-	}
-	if len(s.faults) == 0 {
-		return Fault{}, false
-	}
-	s.faults[0].left--
-	return s.faults[0].fault, true
+	s.faults.Add(n, f)
 }
 
 // applyFault carries out a pending fault and reports whether the request
 // should still be served.
 func (s *Server) applyFault(w http.ResponseWriter, r *http.Request) bool {
-	f, ok := s.nextFault()
+	f, ok := s.faults.Next()
 	if !ok {
 		return true
 	}

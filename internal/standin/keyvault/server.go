@@ -33,6 +33,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"projectsync/internal/standin/fault"
 )
 
 // Verifier checks a bearer token's signature and lifetime and returns its
@@ -67,7 +69,7 @@ type Server struct {
 
 	mu     sync.Mutex
 	vaults map[string]*vault // by lower-case vault name
-	faults []*pendingFault
+	faults fault.Queue[Fault]
 
 	reads      atomic.Int64
 	challenges atomic.Int64
