@@ -33,7 +33,8 @@ const DevelopmentTableURL = "http://127.0.0.1:10002/devstoreaccount1"
 // UseDevelopmentStorage=true cannot be signed without it.
 const (
 	developmentAccount = "devstoreaccount1"
-	developmentKey     = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+	developmentKey     = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50u" +
+		"SRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 )
 
 // managedIdentity is the only value of AzureWebJobsStorage__credential
